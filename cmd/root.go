@@ -1,0 +1,33 @@
+// Package cmd builds m365beat's command line on libbeat's root command.
+package cmd
+
+import (
+	"github.com/elastic/beats/v7/libbeat/cmd"
+	"github.com/elastic/beats/v7/libbeat/cmd/instance"
+	"github.com/elastic/beats/v7/libbeat/ecs"
+	"github.com/elastic/beats/v7/libbeat/publisher/processing"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/m365beat/m365beat/beater"
+)
+
+// Name of the beat.
+const Name = "m365beat"
+
+// RootCmd is m365beat's root command.
+var RootCmd *cmd.BeatsRootCmd
+
+func settings() instance.Settings {
+	return instance.Settings{
+		Name:          Name,
+		Version:       Version,
+		HasDashboards: true,
+		Processing: processing.MakeDefaultSupport(true, nil,
+			processing.WithFields(mapstr.M{"ecs": mapstr.M{"version": ecs.Version}}),
+			processing.WithAgentMeta()),
+	}
+}
+
+func init() {
+	RootCmd = cmd.GenRootCmdWithSettings(beater.New, settings())
+}

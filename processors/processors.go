@@ -1,0 +1,49 @@
+// Package processors holds m365beat's ECS mappers, registered as libbeat
+// processor plugins. Sub-packages hold the mapper families; this file is the
+// contract every family follows.
+//
+// Contract of every m365_defender processor:
+//   - The raw record text is read from the event field "event.original" when it
+//     is present (a string), else from "message" (string); "message" is removed.
+//   - The event's fields are replaced by the ECS document of the spec in
+//     ../shared/spec/ecs-mapping/. Input metadata already on the event
+//     (@timestamp, azure.*, data_stream.*, input.*, tags, @metadata) is kept.
+//   - Errors on the record never fail Run: they are reported in
+//     error.message (an array of strings) as the spec says. Run returns an
+//     error only for programming errors.
+package processors
+
+// Names of the router processors, one per data stream.
+const (
+	// Event is the router of the streaming (Advanced Hunting) tables.
+	Event = "m365_defender"
+	// Alert maps Graph Security alerts_v2 objects.
+	Alert = "m365_defender_alert"
+	// Incident maps Graph Security incidents (one event per alert).
+	Incident = "m365_defender_incident"
+)
+
+// Options are accepted by every m365_defender processor.
+type Options struct {
+	// PreserveOriginalEvent keeps event.original (Elastic's tag
+	// preserve_original_event).
+	PreserveOriginalEvent bool `config:"preserve_original_event"`
+	// PreserveDuplicateCustomFields keeps m365_defender.* fields that were
+	// copied to ECS fields (Elastic's tag preserve_duplicate_custom_fields).
+	PreserveDuplicateCustomFields bool `config:"preserve_duplicate_custom_fields"`
+}
+
+// DefaultOptions returns the defaults: both options off.
+func DefaultOptions() Options { return Options{} }
+
+// Tags returns the tags Elastic's agent adds for these options, in its order.
+func (o Options) Tags() []string {
+	var t []string
+	if o.PreserveOriginalEvent {
+		t = append(t, "preserve_original_event")
+	}
+	if o.PreserveDuplicateCustomFields {
+		t = append(t, "preserve_duplicate_custom_fields")
+	}
+	return t
+}
