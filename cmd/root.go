@@ -31,3 +31,7 @@ func settings() instance.Settings {
 func init() {
 	RootCmd = cmd.GenRootCmdWithSettings(beater.New, settings())
 }
+
+func init() {
+	RootCmd.AddCommand(normalizeCommand())
+}
