@@ -17,6 +17,7 @@ import (
 	"github.com/elastic/elastic-agent-libs/paths"
 
 	"github.com/m365beat/m365beat/config"
+	"github.com/m365beat/m365beat/input"
 )
 
 // Beater runs m365beat's inputs.
@@ -40,7 +41,14 @@ func New(b *beat.Beat, rawCfg *conf.C) (beat.Beater, error) {
 	log := b.Info.Logger.Named("m365beat")
 	ids := map[string]int{}
 	for i, in := range cfg.Inputs {
-		common, _, err := Build(in, log)
+		common, err := config.ParseInput(in)
+		if err == nil {
+			if common.IsEnabled() {
+				_, _, err = Build(in, log)
+			} else if _, ok := input.Lookup(common.Type); !ok {
+				err = fmt.Errorf("type: unknown input type %q (known: %v)", common.Type, input.Types())
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("m365beat.inputs.%d: %w", i, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/m365beat/m365beat/beater"
+	_ "github.com/m365beat/m365beat/include"
 )
 
 // Name of the beat.
@@ -34,4 +35,5 @@ func init() {
 
 func init() {
 	RootCmd.AddCommand(normalizeCommand())
+	replaceExportConfig(&RootCmd.Command, settings())
 }
