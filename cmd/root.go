@@ -10,6 +10,7 @@ import (
 
 	"github.com/m365beat/m365beat/beater"
 	_ "github.com/m365beat/m365beat/include"
+	_ "github.com/m365beat/m365beat/processors/event"
 )
 
 // Name of the beat.
