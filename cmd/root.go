@@ -37,4 +37,5 @@ func init() {
 func init() {
 	RootCmd.AddCommand(normalizeCommand())
 	replaceExportConfig(&RootCmd.Command, settings())
+	addTestInputs(&RootCmd.Command, settings())
 }
