@@ -81,7 +81,7 @@ func (p *Processor) Run(ev *beat.Event) (*beat.Event, error) {
 	d := newDoc()
 	if !ok {
 		d.errorf("no record: neither event.original nor message is a string")
-		p.finish(ev, d, "", tags, true)
+		p.finish(ev, d, "", tags, p.stream == IncidentStream)
 		return ev, nil
 	}
 	parser := p.pool.Get()
@@ -91,8 +91,10 @@ func (p *Processor) Run(ev *beat.Event) (*beat.Event, error) {
 		if err == nil {
 			err = errors.New("not a JSON object")
 		}
+		// Alert stream: a recorded error ([alert, pipeline_error]);
+		// incident stream: fatal (pipeline_error).
 		d.errorf("record is not JSON: " + err.Error())
-		p.finish(ev, d, raw, tags, true)
+		p.finish(ev, d, raw, tags, p.stream == IncidentStream)
 		return ev, nil
 	}
 	if page := v.Get("value"); page != nil && page.Type() == fastjson.TypeArray {
