@@ -2,6 +2,7 @@ package graph
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/elastic/elastic-agent-libs/mapstr"
 )
@@ -54,7 +55,19 @@ func (d *doc) list(path string) []any {
 	return l
 }
 
-func (d *doc) errorf(msg string) { d.errs = append(d.errs, msg) }
+// errorf records an error text (bounded: texts may quote the input).
+func (d *doc) errorf(msg string) {
+	if len(msg) > maxErrorLen {
+		cut := maxErrorLen
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	d.errs = append(d.errs, msg)
+}
+
+const maxErrorLen = 300
 
 // fields builds the nested document.
 func (d *doc) fields() mapstr.M {

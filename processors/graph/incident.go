@@ -105,7 +105,7 @@ func mapIncident(inc, al map[string]any, d *doc, keepDuplicates bool, now time.T
 	moveTo(al, "classification", IA, "classification")             // 17
 	commentAuthors(al["comments"], d, "createdByDisplayName")      // 18
 	moveTo(al, "comments", IA, "comments")                         // 19
-	incidentDate(al, "createdDateTime", IA, "created_datetime", d) // 20
+	incidentDateLabel(al, "createdDateTime", IA, "created_datetime", d, "alerts.createdDateTime") // 20
 	moveTo(al, "description", IA, "description")                   // 21
 	moveTo(al, "detectionSource", IA, "detection_source")          // 22
 	moveTo(al, "detectorId", IA, "detector_id")                    // 23
@@ -116,7 +116,7 @@ func mapIncident(inc, al map[string]any, d *doc, keepDuplicates bool, now time.T
 		al["evidence"] = evidence
 		runSteps(evidence, d, incidentStepsE1toE3)
 	}
-	incidentDate(al, "firstActivityDateTime", IA, "first_activity_datetime", d) // 26
+	incidentDateLabel(al, "firstActivityDateTime", IA, "first_activity_datetime", d, "alerts.firstActivityDateTime") // 26
 	moveTo(al, "id", IA, "id")                                                  // 27
 	moveTo(al, "incidentId", IA, "incident_id")                                 // 28
 	if v, ok := al["incidentWebUrl"]; ok && v != nil {                          // 29
@@ -124,11 +124,11 @@ func mapIncident(inc, al map[string]any, d *doc, keepDuplicates bool, now time.T
 			IA["incident_web_url"] = u
 		}
 	}
-	incidentDate(al, "lastActivityDateTime", IA, "last_activity_datetime", d) // 30
-	incidentDate(al, "lastUpdateDateTime", IA, "last_update_datetime", d)     // 31
+	incidentDateLabel(al, "lastActivityDateTime", IA, "last_activity_datetime", d, "alerts.lastActivityDateTime") // 30
+	incidentDateLabel(al, "lastUpdateDateTime", IA, "last_update_datetime", d, "alerts.lastUpdateDateTime")     // 31
 	moveTo(al, "providerAlertId", IA, "provider_alert_id")                    // 32
 	moveTo(al, "recommendedActions", IA, "recommended_actions")               // 33
-	incidentDate(al, "resolvedDateTime", IA, "resolved_datetime", d)          // 34
+	incidentDateLabel(al, "resolvedDateTime", IA, "resolved_datetime", d, "alerts.resolvedDateTime")          // 34
 	moveTo(al, "severity", IA, "severity")                                    // 35
 	moveTo(al, "status", IA, "status")                                        // 36
 	moveTo(al, "tenantId", IA, "tenant_id")                                   // 37
@@ -190,6 +190,11 @@ func mapIncident(inc, al map[string]any, d *doc, keepDuplicates bool, now time.T
 // is not null; a failure drops the value and records an error. It returns
 // the normalised text.
 func incidentDate(src map[string]any, key string, dst map[string]any, to string, d *doc) (string, bool) {
+	return incidentDateLabel(src, key, dst, to, d, key)
+}
+
+// incidentDateLabel is incidentDate with the field name used in the error.
+func incidentDateLabel(src map[string]any, key string, dst map[string]any, to string, d *doc, label string) (string, bool) {
 	v, ok := moveTo(src, key, dst, to)
 	if !ok || v == nil {
 		return "", false
@@ -197,7 +202,7 @@ func incidentDate(src map[string]any, key string, dst map[string]any, to string,
 	s, err := normDate(v)
 	if err != nil {
 		delete(dst, to)
-		d.errorf(key + ": " + err.Error())
+		d.errorf(label + ": " + err.Error())
 		return "", false
 	}
 	dst[to] = s
