@@ -101,15 +101,15 @@ func mapIncident(inc, al map[string]any, d *doc, keepDuplicates bool, now time.T
 			IA["alert_web_url"] = u
 		}
 	}
-	moveTo(al, "assignedTo", IA, "assigned_to")                    // 16
-	moveTo(al, "classification", IA, "classification")             // 17
-	commentAuthors(al["comments"], d, "createdByDisplayName")      // 18
-	moveTo(al, "comments", IA, "comments")                         // 19
+	moveTo(al, "assignedTo", IA, "assigned_to")                                                   // 16
+	moveTo(al, "classification", IA, "classification")                                            // 17
+	commentAuthors(al["comments"], d, "createdByDisplayName")                                     // 18
+	moveTo(al, "comments", IA, "comments")                                                        // 19
 	incidentDateLabel(al, "createdDateTime", IA, "created_datetime", d, "alerts.createdDateTime") // 20
-	moveTo(al, "description", IA, "description")                   // 21
-	moveTo(al, "detectionSource", IA, "detection_source")          // 22
-	moveTo(al, "detectorId", IA, "detector_id")                    // 23
-	moveTo(al, "determination", IA, "determination")               // 24
+	moveTo(al, "description", IA, "description")                                                  // 21
+	moveTo(al, "detectionSource", IA, "detection_source")                                         // 22
+	moveTo(al, "detectorId", IA, "detector_id")                                                   // 23
+	moveTo(al, "determination", IA, "determination")                                              // 24
 	evidence, hasEvidence := al["evidence"].([]any)
 	if hasEvidence { // 25
 		evidence = pruneEvidence(evidence)
@@ -117,28 +117,28 @@ func mapIncident(inc, al map[string]any, d *doc, keepDuplicates bool, now time.T
 		runSteps(evidence, d, incidentStepsE1toE3)
 	}
 	incidentDateLabel(al, "firstActivityDateTime", IA, "first_activity_datetime", d, "alerts.firstActivityDateTime") // 26
-	moveTo(al, "id", IA, "id")                                                  // 27
-	moveTo(al, "incidentId", IA, "incident_id")                                 // 28
-	if v, ok := al["incidentWebUrl"]; ok && v != nil {                          // 29
+	moveTo(al, "id", IA, "id")                                                                                       // 27
+	moveTo(al, "incidentId", IA, "incident_id")                                                                      // 28
+	if v, ok := al["incidentWebUrl"]; ok && v != nil {                                                               // 29
 		if u := urlObject(v, d, "alerts.incidentWebUrl"); u != nil {
 			IA["incident_web_url"] = u
 		}
 	}
 	incidentDateLabel(al, "lastActivityDateTime", IA, "last_activity_datetime", d, "alerts.lastActivityDateTime") // 30
-	incidentDateLabel(al, "lastUpdateDateTime", IA, "last_update_datetime", d, "alerts.lastUpdateDateTime")     // 31
-	moveTo(al, "providerAlertId", IA, "provider_alert_id")                    // 32
-	moveTo(al, "recommendedActions", IA, "recommended_actions")               // 33
-	incidentDateLabel(al, "resolvedDateTime", IA, "resolved_datetime", d, "alerts.resolvedDateTime")          // 34
-	moveTo(al, "severity", IA, "severity")                                    // 35
-	moveTo(al, "status", IA, "status")                                        // 36
-	moveTo(al, "tenantId", IA, "tenant_id")                                   // 37
-	moveTo(al, "threatDisplayName", IA, "threat_display_name")                // 38
-	moveTo(al, "title", IA, "title")                                          // 39
-	moveTo(inc, "classification", I, "classification")                        // 40
-	commentAuthors(inc["comments"], d, "createdByDisplayName")                // 41
-	commentAuthors(inc["comments"], d, "createdBy")                           // 41, second pass
-	moveTo(inc, "comments", I, "comments")                                    // 42
-	if v, ok := moveTo(inc, "determination", I, "determination"); ok {        // 43, §6
+	incidentDateLabel(al, "lastUpdateDateTime", IA, "last_update_datetime", d, "alerts.lastUpdateDateTime")       // 31
+	moveTo(al, "providerAlertId", IA, "provider_alert_id")                                                        // 32
+	moveTo(al, "recommendedActions", IA, "recommended_actions")                                                   // 33
+	incidentDateLabel(al, "resolvedDateTime", IA, "resolved_datetime", d, "alerts.resolvedDateTime")              // 34
+	moveTo(al, "severity", IA, "severity")                                                                        // 35
+	moveTo(al, "status", IA, "status")                                                                            // 36
+	moveTo(al, "tenantId", IA, "tenant_id")                                                                       // 37
+	moveTo(al, "threatDisplayName", IA, "threat_display_name")                                                    // 38
+	moveTo(al, "title", IA, "title")                                                                              // 39
+	moveTo(inc, "classification", I, "classification")                                                            // 40
+	commentAuthors(inc["comments"], d, "createdByDisplayName")                                                    // 41
+	commentAuthors(inc["comments"], d, "createdBy")                                                               // 41, second pass
+	moveTo(inc, "comments", I, "comments")                                                                        // 42
+	if v, ok := moveTo(inc, "determination", I, "determination"); ok {                                            // 43, §6
 		incidentCategories(v, d)
 	}
 	moveTo(inc, "redirectIncidentId", I, "redirect_incident_id") // 44
