@@ -91,4 +91,3 @@ func TestTwoInstancesSplitPartitions(t *testing.T) {
 	}
 	t.Logf("instance A published %d events, B %d", len(pipeA.Events()), len(pipeB.Events()))
 }
-
