@@ -156,31 +156,21 @@ func delIn(m map[string]any, keys ...string) {
 }
 
 // cleanup is §14: drop nulls, empty strings and (after their own cleanup)
-// empty objects and arrays, recursively. It reports whether v is kept.
+// empty objects and arrays, recursively. It reports whether v is kept and
+// returns the value to store (only arrays change identity; scalars are
+// returned as given, without re-boxing).
 func cleanup(v any) (any, bool) {
 	switch x := v.(type) {
 	case nil:
 		return nil, false
 	case string:
-		return x, x != ""
+		return v, x != ""
 	case map[string]any:
-		for k, e := range x {
-			if c, ok := cleanup(e); ok {
-				x[k] = c
-			} else {
-				delete(x, k)
-			}
-		}
-		return x, len(x) > 0
+		cleanupMap(x)
+		return v, len(x) > 0
 	case mapstr.M:
-		for k, e := range x {
-			if c, ok := cleanup(e); ok {
-				x[k] = c
-			} else {
-				delete(x, k)
-			}
-		}
-		return x, len(x) > 0
+		cleanupMap(x)
+		return v, len(x) > 0
 	case []any:
 		out := x[:0]
 		for _, e := range x {
@@ -188,9 +178,30 @@ func cleanup(v any) (any, bool) {
 				out = append(out, c)
 			}
 		}
+		if len(out) == len(x) {
+			return v, len(out) > 0
+		}
+		clear(x[len(out):])
 		return out, len(out) > 0
 	}
 	return v, true
+}
+
+func cleanupMap(m map[string]any) {
+	for k, e := range m {
+		c, ok := cleanup(e)
+		switch {
+		case !ok:
+			delete(m, k)
+		case isSlice(e):
+			m[k] = c
+		}
+	}
+}
+
+func isSlice(v any) bool {
+	_, ok := v.([]any)
+	return ok
 }
 
 // prune is the §11.1 pre-pass: remove empty strings recursively, and the
@@ -198,22 +209,24 @@ func cleanup(v any) (any, bool) {
 func prune(v any) (any, bool) {
 	switch x := v.(type) {
 	case string:
-		return x, x != ""
+		return v, x != ""
 	case map[string]any:
 		if len(x) == 0 {
-			return x, true
+			return v, true
 		}
 		for k, e := range x {
-			if c, ok := prune(e); ok {
-				x[k] = c
-			} else {
+			c, ok := prune(e)
+			switch {
+			case !ok:
 				delete(x, k)
+			case isSlice(e):
+				x[k] = c
 			}
 		}
-		return x, len(x) > 0
+		return v, len(x) > 0
 	case []any:
 		if len(x) == 0 {
-			return x, true
+			return v, true
 		}
 		out := x[:0]
 		for _, e := range x {
@@ -221,6 +234,10 @@ func prune(v any) (any, bool) {
 				out = append(out, c)
 			}
 		}
+		if len(out) == len(x) {
+			return v, true
+		}
+		clear(x[len(out):])
 		return out, len(out) > 0
 	}
 	return v, true
