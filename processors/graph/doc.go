@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -12,6 +13,9 @@ import (
 type doc struct {
 	f    map[string]any
 	errs []string
+	// keepOriginal forces event.original onto the document (input that
+	// could not be mapped was left out of it).
+	keepOriginal bool
 }
 
 func newDoc() *doc { return &doc{f: make(map[string]any, 48)} }
@@ -255,4 +259,36 @@ func pruneEvidence(evidence []any) []any {
 		out = []any{}
 	}
 	return out
+}
+
+// indexableEvidence is an m365beat deviation from the spec, which stores
+// the evidence value as it is: evidence that is not an array of objects
+// could not be indexed (the field is an object) and the whole document
+// would be rejected. Such parts are left out, an error is recorded and
+// event.original is kept, so nothing is lost. Graph never sends them.
+func indexableEvidence(v any, d *doc, label string) (any, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, false
+	case []any:
+		out := x[:0]
+		dropped := 0
+		for _, e := range x {
+			switch e.(type) {
+			case map[string]any, nil:
+				out = append(out, e)
+			default:
+				dropped++
+			}
+		}
+		if dropped > 0 {
+			d.errorf(fmt.Sprintf("%s: %d element(s) are not objects: left out of the document, kept in event.original", label, dropped))
+			d.keepOriginal = true
+		}
+		return out, true
+	default:
+		d.errorf(label + ": not an array: left out of the document, kept in event.original")
+		d.keepOriginal = true
+		return nil, false
+	}
 }

@@ -154,7 +154,7 @@ func mapIncident(inc, al map[string]any, d *doc, keepDuplicates bool, now time.T
 		lowerHostNames(d) // E77
 		m.countEvidence(evidence)
 	}
-	if v, ok := al["evidence"]; ok {
+	if v, ok := indexableEvidence(al["evidence"], d, "alerts.evidence"); ok {
 		IA["evidence"] = v
 	}
 	// E42 tail: a lone backslash is no path.

@@ -170,6 +170,9 @@ func (p *Processor) finish(ev *beat.Event, d *doc, raw string, tags []string, fa
 		fields["error"] = mapstr.M{"message": msgs}
 		p.m.errors.Inc()
 	}
+	if d.keepOriginal {
+		tags = addTag(tags, tagPreserveOriginal)
+	}
 	if raw != "" && contains(tags, tagPreserveOriginal) {
 		evf, _ := fields["event"].(mapstr.M)
 		if evf == nil {
