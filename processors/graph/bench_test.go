@@ -62,6 +62,7 @@ func BenchmarkIncident20x10(b *testing.B) {
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	alerts := 0
+	cpu0 := cpuTime()
 	for b.Loop() {
 		alerts = 0
 		err := split.Incident(in, func(msg []byte) error {
@@ -79,6 +80,7 @@ func BenchmarkIncident20x10(b *testing.B) {
 	if alerts != 20 {
 		b.Fatalf("%d alerts", alerts)
 	}
+	reportCPU(b, cpu0, 20, "alert")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/20, "ns/alert")
 }
 
@@ -108,10 +110,12 @@ func BenchmarkAlert(b *testing.B) {
 	p := New(AlertStream, bothOptions, nil)
 	b.SetBytes(int64(len(rec)))
 	b.ReportAllocs()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		ev := &beat.Event{Timestamp: testTime, Fields: mapstr.M{"message": rec}}
 		if out, err := p.Run(ev); err != nil || out == nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0, 1, "alert")
 }
