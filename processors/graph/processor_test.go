@@ -203,3 +203,31 @@ func TestRegisteredPlugins(t *testing.T) {
 		t.Error("invalid option accepted")
 	}
 }
+
+// TestRunConcurrent runs one processor from several goroutines (libbeat
+// may share a processor between clients); run with -race.
+func TestRunConcurrent(t *testing.T) {
+	p := New(IncidentStream, bothOptions, nil)
+	line := []byte(`{"id":"1","lastUpdateDateTime":"2024-01-01T00:00:00Z","alerts":{"id":"a","evidence":[{"@odata.type":"#microsoft.graph.security.processEvidence","processId":1,"processCommandLine":"a.exe","mdeDeviceId":"m","processCreationDateTime":"2024-01-01T00:00:00Z"}]}}`)
+	want := runRecord(t, p, line).String()
+	done := make(chan string)
+	for i := 0; i < 4; i++ {
+		go func() {
+			var last string
+			for j := 0; j < 50; j++ {
+				ev := &beat.Event{Timestamp: testTime, Fields: mapstr.M{"message": string(line)}}
+				out, _ := p.Run(ev)
+				doc := out.Fields.Clone()
+				doc["@timestamp"] = out.Timestamp.UTC().Format(dateLayout)
+				doc["@metadata"] = mapstr.M{"_id": out.Meta["_id"]}
+				last = doc.String()
+			}
+			done <- last
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if got := <-done; got != want {
+			t.Errorf("concurrent run differs:\n%s\nwant\n%s", got, want)
+		}
+	}
+}
