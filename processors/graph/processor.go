@@ -1,7 +1,3 @@
-// Package graph holds the ECS mappers of the Graph Security streams:
-// m365_defender_alert (alerts_v2, spec alert.md) and m365_defender_incident
-// (incidents, one document per alert, spec incident.md), registered as
-// libbeat processor plugins.
 package graph
 
 import (
