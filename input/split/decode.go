@@ -11,7 +11,8 @@ import (
 
 // Decode turns the JSON text raw into plain Go values: map[string]any,
 // []any, string, int64 (integer literals that fit), float64 (other
-// numbers), bool and nil — as encoding/json would, with strings decoded the
+// numbers; a number out of float64 range stays its literal text, as
+// JSON cannot carry infinities), bool and nil — as encoding/json would, with strings decoded the
 // same way (invalid UTF-8 and lone surrogates become U+FFFD) and the last of
 // duplicate keys winning. Strings and keys without escapes share raw's
 // memory (no copy).
@@ -114,7 +115,7 @@ func (d *decoder) str(i, e int) string {
 }
 
 // number converts a JSON number literal: int64 when it is an integer that
-// fits, else float64.
+// fits, else float64, else (out of range) the literal text.
 func number(lit string) any {
 	if n, err := strconv.ParseInt(lit, 10, 64); err == nil {
 		return n

@@ -33,8 +33,11 @@ func numbers(v any) any {
 		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
 			return n
 		}
-		f, _ := strconv.ParseFloat(string(x), 64)
-		return f
+		if f, err := strconv.ParseFloat(string(x), 64); err == nil {
+			return f
+		}
+		return string(x) // out of float64 range: kept as its literal text
+
 	}
 	return v
 }
@@ -45,7 +48,7 @@ func TestDecode(t *testing.T) {
 		`{"esc":"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00 \ud800","k\u0065y":"v","dup":1,"dup":2}`,
 		"{\"bad\":\"\xff\",\"é\":\"安装盘\"}",
 		`  [ {"big":123456789012345678901234567890, "n": -0} ] `,
-		`"s"`, `12`, `null`,
+		`"s"`, `12`, `null`, `[1E700,-1e999]`,
 	} {
 		got, err := Decode(in)
 		if err != nil {

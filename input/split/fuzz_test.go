@@ -38,7 +38,7 @@ func FuzzSplit(f *testing.F) {
 			d := json.NewDecoder(bytes.NewReader(in))
 			d.UseNumber()
 			if d.Decode(&ref) == nil && !d.More() && !reflect.DeepEqual(v, numbers(ref)) {
-				t.Fatalf("Decode(%q) = %#v, encoding/json gives %#v", in, v, ref)
+				t.Fatalf("Decode(%q) = %#v, encoding/json gives %#v", in, v, numbers(ref))
 			}
 		}
 		_ = Incident(in, func(msg []byte) error {
