@@ -25,6 +25,7 @@ func incidentAlert(inc map[string]any, d *doc) map[string]any {
 			return nil
 		}
 		d.errorf("alerts: an array of alerts reached the mapping unsplit; use split.Incident first (alerts kept in event.original only)")
+		d.keepOriginal = true
 	}
 	return nil
 }
