@@ -79,9 +79,9 @@ func TestBodies(t *testing.T) {
 	wantMessages := map[int]string{
 		0: `{"id":"a1"}`, 1: `{"id":"a2"}`,
 		2: `{"id":"b1"}`, 4: `{"id":"b3"}`,
-		5: `{"id":"c1","category":"AdvancedHunting-SomethingNew","properties":{}}`,
-		6: `{"id": "d1", "properties": {"DeviceName": "it's \"quoted\""}}`,
-		7: `{"id":"e1","properties":{"ProcessCommandLine":"line1\nline2"}}`,
+		5:  `{"id":"c1","category":"AdvancedHunting-SomethingNew","properties":{}}`,
+		6:  `{"id": "d1", "properties": {"DeviceName": "it's \"quoted\""}}`,
+		7:  `{"id":"e1","properties":{"ProcessCommandLine":"line1\nline2"}}`,
 		11: `{"id":"g1"}`,
 		12: big[12 : len(big)-2],
 	}
