@@ -2,6 +2,7 @@ package eventhubtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -85,3 +86,172 @@ func TestProducerAndConsumer(t *testing.T) {
 }
 
 func toPtr[T any](v T) *T { return &v }
+
+func receiveN(t *testing.T, pc *azeventhubs.PartitionClient, n int) []*azeventhubs.ReceivedEventData {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []*azeventhubs.ReceivedEventData
+	for len(got) < n {
+		evs, err := pc.ReceiveEvents(ctx, n-len(got), nil)
+		if err != nil {
+			t.Fatalf("after %d events: %v", len(got), err)
+		}
+		got = append(got, evs...)
+	}
+	return got
+}
+
+func TestStartPositions(t *testing.T) {
+	e := start(t, 1)
+	base := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
+	for i := 0; i < 10; i++ {
+		if err := e.Append("hub", "0", Message{Body: []byte(fmt.Sprint(i)), EnqueuedAt: base.Add(time.Duration(i) * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cons, err := azeventhubs.NewConsumerClientFromConnectionString(e.ConnectionString("hub"), "", azeventhubs.DefaultConsumerGroup, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close(context.Background())
+	all := func() []*azeventhubs.ReceivedEventData {
+		pc, err := cons.NewPartitionClient("0", &azeventhubs.PartitionClientOptions{StartPosition: azeventhubs.StartPosition{Earliest: toPtr(true)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pc.Close(context.Background())
+		return receiveN(t, pc, 10)
+	}()
+	for i, ev := range all {
+		if string(ev.Body) != fmt.Sprint(i) || ev.SequenceNumber != int64(i) || !ev.EnqueuedTime.Equal(base.Add(time.Duration(i)*time.Minute)) {
+			t.Fatalf("event %d: body %s seq %d enqueued %v", i, ev.Body, ev.SequenceNumber, ev.EnqueuedTime)
+		}
+	}
+	cases := []struct {
+		name  string
+		pos   azeventhubs.StartPosition
+		first string
+	}{
+		{"offset exclusive", azeventhubs.StartPosition{Offset: toPtr(all[3].Offset)}, "4"},
+		{"offset inclusive", azeventhubs.StartPosition{Offset: toPtr(all[3].Offset), Inclusive: true}, "3"},
+		{"sequence exclusive", azeventhubs.StartPosition{SequenceNumber: toPtr(int64(5))}, "6"},
+		{"sequence inclusive", azeventhubs.StartPosition{SequenceNumber: toPtr(int64(5)), Inclusive: true}, "5"},
+		{"enqueued time", azeventhubs.StartPosition{EnqueuedTime: toPtr(base.Add(7 * time.Minute))}, "8"},
+		{"enqueued time inclusive", azeventhubs.StartPosition{EnqueuedTime: toPtr(base.Add(7 * time.Minute)), Inclusive: true}, "7"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pc, err := cons.NewPartitionClient("0", &azeventhubs.PartitionClientOptions{StartPosition: c.pos})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pc.Close(context.Background())
+			if got := receiveN(t, pc, 1); string(got[0].Body) != c.first {
+				t.Fatalf("first event %s, want %s", got[0].Body, c.first)
+			}
+		})
+	}
+	t.Run("latest", func(t *testing.T) {
+		pc, err := cons.NewPartitionClient("0", &azeventhubs.PartitionClientOptions{StartPosition: azeventhubs.StartPosition{Latest: toPtr(true)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pc.Close(context.Background())
+		// The link attaches lazily: receive once with a short timeout first.
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		evs, _ := pc.ReceiveEvents(ctx, 1, nil)
+		cancel()
+		if len(evs) != 0 {
+			t.Fatalf("latest returned old event %s", evs[0].Body)
+		}
+		if err := e.Publish("hub", "0", []byte("new")); err != nil {
+			t.Fatal(err)
+		}
+		if got := receiveN(t, pc, 1); string(got[0].Body) != "new" {
+			t.Fatalf("got %s", got[0].Body)
+		}
+	})
+}
+
+func TestOwnerLevelStealsPartition(t *testing.T) {
+	e := start(t, 1)
+	if err := e.Publish("hub", "0", []byte("a"), []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := azeventhubs.NewConsumerClientFromConnectionString(e.ConnectionString("hub"), "", azeventhubs.DefaultConsumerGroup, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close(context.Background())
+	opts := &azeventhubs.PartitionClientOptions{StartPosition: azeventhubs.StartPosition{Earliest: toPtr(true)}, OwnerLevel: toPtr(int64(0))}
+	first, err := cons.NewPartitionClient("0", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close(context.Background())
+	receiveN(t, first, 2)
+	if n := e.Receivers("hub", "$Default", "0"); n != 1 {
+		t.Fatalf("%d receivers", n)
+	}
+	second, err := cons.NewPartitionClient("0", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close(context.Background())
+	receiveN(t, second, 2)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = first.ReceiveEvents(ctx, 1, nil)
+	var ehErr *azeventhubs.Error
+	if !errors.As(err, &ehErr) || ehErr.Code != azeventhubs.ErrorCodeOwnershipLost {
+		t.Fatalf("first receiver got %v, want ownership lost", err)
+	}
+	if n := e.Receivers("hub", "$Default", "0"); n != 1 {
+		t.Fatalf("%d receivers after stealing", n)
+	}
+}
+
+func TestUnknownHubAndPartition(t *testing.T) {
+	e := start(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cons, err := azeventhubs.NewConsumerClientFromConnectionString(e.NamespaceConnectionString(), "nohub", azeventhubs.DefaultConsumerGroup, &azeventhubs.ConsumerClientOptions{RetryOptions: azeventhubs.RetryOptions{MaxRetries: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close(ctx)
+	if _, err := cons.GetEventHubProperties(ctx, nil); err == nil {
+		t.Fatal("want an error for an unknown hub")
+	}
+	if err := e.Publish("hub", "9", []byte("x")); err == nil {
+		t.Fatal("want an error for an unknown partition")
+	}
+}
+
+func TestClientsRecoverFromDroppedConnections(t *testing.T) {
+	e := start(t, 1)
+	if err := e.Publish("hub", "0", []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := azeventhubs.NewConsumerClientFromConnectionString(e.ConnectionString("hub"), "", azeventhubs.DefaultConsumerGroup, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close(context.Background())
+	pc, err := cons.NewPartitionClient("0", &azeventhubs.PartitionClientOptions{StartPosition: azeventhubs.StartPosition{Earliest: toPtr(true)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close(context.Background())
+	receiveN(t, pc, 1)
+	e.DropConnections()
+	if err := e.Publish("hub", "0", []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	got := receiveN(t, pc, 1)
+	if string(got[0].Body) != "b" {
+		t.Fatalf("after reconnect got %s, want b", got[0].Body)
+	}
+}
