@@ -31,6 +31,9 @@ func newMetrics(reg *monitoring.Registry, log *logp.Logger) *metrics {
 	if reg == nil {
 		reg = monitoring.NewRegistry()
 	}
+	if log == nil {
+		log = logp.NewNopLogger()
+	}
 	m := &metrics{
 		messagesReceived:  monitoring.NewUint(reg, "messages_received_total"),
 		bytesReceived:     monitoring.NewUint(reg, "received_bytes_total"),
