@@ -5,8 +5,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"testing"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"

@@ -174,7 +174,6 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-
 // receivedFromEmulator reads n messages of partition 0 with the real client.
 func receivedFromEmulator(tb testing.TB, e *env, n int) []*azeventhubs.ReceivedEventData {
 	tb.Helper()
