@@ -52,6 +52,7 @@ type link struct {
 	credit        uint32
 	drain         bool
 	outbox        [][]byte
+	sendMu        sync.Mutex // held while a batch is written: a detach goes after it
 	wake          chan struct{}
 	done          chan struct{}
 	closed        bool
@@ -124,6 +125,8 @@ func (s *session) handle(p performative, payload []byte) error {
 			return nil
 		}
 		l.stop()
+		l.sendMu.Lock() // let a batch in progress finish: no transfer after our detach
+		l.sendMu.Unlock()
 		s.mu.Lock()
 		reply := !l.weDetached
 		s.mu.Unlock()
@@ -266,6 +269,8 @@ func (s *session) detachWithError(l *link, cond, desc string) {
 	l.weDetached = true
 	s.mu.Unlock()
 	l.stop()
+	l.sendMu.Lock()
+	l.sendMu.Unlock()
 	s.c.send(s.ch, descDetach, list{l.handle, true, amqpError(cond, desc)})
 }
 
@@ -400,6 +405,8 @@ func (l *link) pump() {
 
 // sendSome sends what it can; it reports whether to call it again.
 func (l *link) sendSome() bool {
+	l.sendMu.Lock()
+	defer l.sendMu.Unlock()
 	s, c := l.s, l.s.c
 	var msgs [][]byte
 	if l.kind == kindPartition {
