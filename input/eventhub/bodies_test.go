@@ -41,6 +41,7 @@ func TestBodies(t *testing.T) {
 		``,
 		`{"records":[]}`,
 		`{"records":[{"id":"g1"}]}`,
+		"{\"id\":\"h1\"}\n{\"id\":\"h2\"}\n",
 	}
 	for _, b := range bodies {
 		if err := e.eh.Publish(testHub, "0", []byte(b)); err != nil {
@@ -68,7 +69,7 @@ func TestBodies(t *testing.T) {
 
 	pipe := &inputtest.Pipeline{AutoACK: true}
 	r := e.run(e.config(nil), pipe)
-	const want = 2 + 3 + 1 + 1 + 1 + 3 + 1 + 1
+	const want = 2 + 3 + 1 + 1 + 1 + 3 + 1 + 2 + 1
 	evs := pipe.WaitEvents(t, want, 30*time.Second)
 	time.Sleep(300 * time.Millisecond)
 	if evs = pipe.Events(); len(evs) != want {
@@ -83,7 +84,8 @@ func TestBodies(t *testing.T) {
 		6:  `{"id": "d1", "properties": {"DeviceName": "it's \"quoted\""}}`,
 		7:  `{"id":"e1","properties":{"ProcessCommandLine":"line1\nline2"}}`,
 		11: `{"id":"g1"}`,
-		12: big[12 : len(big)-2],
+		12: `{"id":"h1"}`, 13: `{"id":"h2"}`,
+		14: big[12 : len(big)-2],
 	}
 	for i, w := range wantMessages {
 		if got := msg(evs[i]); got != w {
@@ -125,13 +127,13 @@ func TestBodies(t *testing.T) {
 	if got, _ := evs[0].Fields.GetValue("azure.eventhub.sequence_number"); got != int64(0) {
 		t.Errorf("first sequence_number %v", got)
 	}
-	if got, _ := evs[12].Fields.GetValue("azure.eventhub.sequence_number"); got != int64(10) {
-		t.Errorf("1 MB message sequence_number %v, want 10", got)
+	if got, _ := evs[14].Fields.GetValue("azure.eventhub.sequence_number"); got != int64(11) {
+		t.Errorf("1 MB message sequence_number %v, want 11", got)
 	}
 	for name, want := range map[string]int64{
-		"messages_received_total":  11,
+		"messages_received_total":  12,
 		"records_received_total":   want,
-		"sanitized_messages_total": 2,
+		"sanitized_messages_total": 3,
 		"decode_errors_total":      3,
 		"events_acked_total":       want,
 	} {
