@@ -3,6 +3,7 @@ package eventhub
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -70,13 +71,34 @@ func rssMB() (rss, peak float64) {
 
 // BenchmarkInputThroughput: one input instance reading ~1 KB Defender
 // records (25 per message, 4 partitions) from the emulator into a pipeline
-// that acknowledges at once, checkpoints in memory. Reports records/s and
-// the process RSS (emulator included: it keeps every message in memory).
+// that acknowledges at once, checkpoints in memory. Reports records/s, the
+// process RSS (emulator included: it keeps every message in memory) and the
+// peak heap above what the emulator holds (input and AMQP client).
 //
 //	go test ./input/eventhub/ -run '^$' -bench InputThroughput -benchtime 100000x
 func BenchmarkInputThroughput(b *testing.B) {
 	e := newEnv(b, 4, false)
 	publishDefender(b, e.eh, b.N, 25)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	baseline := ms.HeapAlloc // the emulator's log is in it
+	var peakHeap atomic.Uint64
+	sampling := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-sampling:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peakHeap.Load() {
+				peakHeap.Store(ms.HeapAlloc)
+			}
+		}
+	}()
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
@@ -90,11 +112,15 @@ func BenchmarkInputThroughput(b *testing.B) {
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
+	close(sampling)
 	rss, peak := rssMB()
 	r.stop(b)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "records/s")
 	b.ReportMetric(rss, "RSS-MB")
 	b.ReportMetric(peak, "peakRSS-MB")
+	if p := peakHeap.Load(); p > baseline {
+		b.ReportMetric(float64(p-baseline)/(1<<20), "input-peak-heap-MB")
+	}
 }
 
 // countingPipeline acknowledges every event at once and keeps none, so

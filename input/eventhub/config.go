@@ -74,9 +74,9 @@ func defaultConfig() config {
 		LoadBalancingInterval:        10 * time.Second,
 		PartitionExpiration:          2 * time.Minute,
 		Transport:                    "amqp",
-		PartitionReceiveCount:        500,
+		PartitionReceiveCount:        100,
 		PartitionReceiveTimeout:      time.Second,
-		Prefetch:                     1000,
+		Prefetch:                     300,
 		CheckpointInterval:           5 * time.Second,
 		SanitizeOptions:              []string{split.SanitizeNewLines, split.SanitizeSingleQuotes},
 	}
