@@ -10,6 +10,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/messaging/azeventhubs/v2"
 	conf "github.com/elastic/elastic-agent-libs/config"
+	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
 
 	"github.com/m365beat/m365beat/input/split"
 )
@@ -52,6 +53,10 @@ type config struct {
 	Prefetch                int           `config:"prefetch"`
 	CheckpointInterval      time.Duration `config:"checkpoint_interval"`
 	SanitizeOptions         []string      `config:"sanitize_options"`
+
+	// SSL configures TLS of the Event Hubs and storage connections (custom
+	// certificate authorities, e.g. behind a TLS-inspecting proxy).
+	SSL *tlscommon.Config `config:"ssl"`
 
 	Streams []*conf.C `config:"streams"`
 }

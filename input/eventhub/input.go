@@ -8,6 +8,7 @@ package eventhub
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"github.com/coder/websocket"
 	conf "github.com/elastic/elastic-agent-libs/config"
 	"github.com/elastic/elastic-agent-libs/logp"
+	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
 
 	"github.com/m365beat/m365beat/input"
 	"github.com/m365beat/m365beat/input/split"
@@ -40,7 +42,10 @@ type eventHubInput struct {
 	stream     input.Stream
 	sanitizers split.Sanitizers
 	hub        string
+	tls        *tlscommon.TLSConfig // nil: system defaults
 }
+
+var _ input.Tester = (*eventHubInput)(nil)
 
 // New builds an eventhub input from one entry of m365beat.inputs.
 func New(c *conf.C, log *logp.Logger) (input.Input, error) {
@@ -53,6 +58,12 @@ func New(c *conf.C, log *logp.Logger) (input.Input, error) {
 		return nil, err
 	}
 	san, _ := split.ParseSanitizers(cfg.SanitizeOptions) // validated
+	var tlsCfg *tlscommon.TLSConfig
+	if cfg.SSL.IsEnabled() {
+		if tlsCfg, err = tlscommon.LoadTLSConfig(cfg.SSL, log); err != nil {
+			return nil, fmt.Errorf("ssl: %w", err)
+		}
+	}
 	ns := cfg.DataStream.Namespace
 	if ns == "" {
 		ns = "default"
@@ -68,6 +79,7 @@ func New(c *conf.C, log *logp.Logger) (input.Input, error) {
 		},
 		sanitizers: san,
 		hub:        cfg.eventHubName(),
+		tls:        tlsCfg,
 	}, nil
 }
 
@@ -87,11 +99,20 @@ func (in *eventHubInput) credential() (azcore.TokenCredential, error) {
 // consumerClient connects to the hub (lazily: the first call connects).
 func (in *eventHubInput) consumerClient() (*azeventhubs.ConsumerClient, error) {
 	opts := &azeventhubs.ConsumerClientOptions{}
+	var tlsConfig *tls.Config
+	if in.tls != nil {
+		tlsConfig = in.tls.BuildModuleClientConfig(hostOnly(in.namespaceHost()))
+		opts.TLSConfig = tlsConfig
+	}
 	if in.cfg.Transport == "websocket" {
 		var hc *http.Client
-		if in.cfg.ProxyURL != "" {
-			u, _ := url.Parse(in.cfg.ProxyURL) // validated
-			hc = &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(u)}}
+		if in.cfg.ProxyURL != "" || tlsConfig != nil {
+			tr := &http.Transport{TLSClientConfig: tlsConfig, Proxy: http.ProxyFromEnvironment}
+			if in.cfg.ProxyURL != "" {
+				u, _ := url.Parse(in.cfg.ProxyURL) // validated
+				tr.Proxy = http.ProxyURL(u)
+			}
+			hc = &http.Client{Transport: tr}
 		}
 		opts.NewWebSocketConn = func(ctx context.Context, args azeventhubs.WebSocketConnParams) (net.Conn, error) {
 			ws, _, err := websocket.Dial(ctx, args.Host, &websocket.DialOptions{Subprotocols: []string{"amqp"}, HTTPClient: hc})
@@ -260,3 +281,21 @@ func (in *eventHubInput) Test(ctx context.Context, report func(check string, err
 }
 
 func to[T any](v T) *T { return &v }
+
+// namespaceHost is the Event Hubs namespace host (with a port when the
+// connection string has one).
+func (in *eventHubInput) namespaceHost() string {
+	if in.cfg.ConnectionString != "" {
+		if props, err := azeventhubs.ParseConnectionString(in.cfg.ConnectionString); err == nil {
+			return props.FullyQualifiedNamespace
+		}
+	}
+	return in.cfg.EventHubNamespace
+}
+
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
+}

@@ -23,9 +23,16 @@ import (
 func (in *eventHubInput) containerClient() (*container.Client, error) {
 	c := in.cfg
 	opts := &container.ClientOptions{}
-	if c.ProxyURL != "" {
-		u, _ := url.Parse(c.ProxyURL) // validated
-		opts.Transport = &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(u)}}
+	if c.ProxyURL != "" || in.tls != nil {
+		tr := &http.Transport{Proxy: http.ProxyFromEnvironment}
+		if c.ProxyURL != "" {
+			u, _ := url.Parse(c.ProxyURL) // validated
+			tr.Proxy = http.ProxyURL(u)
+		}
+		if in.tls != nil {
+			tr.TLSClientConfig = in.tls.BuildModuleClientConfig(hostOnly(in.storageHost()))
+		}
+		opts.Transport = &http.Client{Transport: tr}
 	}
 	if c.StorageAccountConnectionString != "" {
 		cc, err := container.NewClientFromConnectionString(c.StorageAccountConnectionString, c.StorageAccountContainer, opts)
@@ -47,6 +54,22 @@ func (in *eventHubInput) containerClient() (*container.Client, error) {
 		return nil, err
 	}
 	return container.NewClient(u, cred, opts)
+}
+
+// storageHost is the host of the blob endpoint.
+func (in *eventHubInput) storageHost() string {
+	c := in.cfg
+	if c.StorageAccountConnectionString != "" {
+		cc, err := container.NewClientFromConnectionString(c.StorageAccountConnectionString, c.StorageAccountContainer, nil)
+		if err != nil {
+			return ""
+		}
+		if u, err := url.Parse(cc.URL()); err == nil {
+			return u.Host
+		}
+		return ""
+	}
+	return c.StorageAccount + ".blob." + c.StorageAccountEndpointSuffix
 }
 
 // ensureContainer creates the checkpoint container when it is missing.

@@ -17,6 +17,7 @@ package eventhubtest
 import (
 	"fmt"
 	"hash/fnv"
+	"io"
 	"net"
 	"regexp"
 	"sort"
@@ -47,7 +48,8 @@ type Emulator struct {
 	created        time.Time
 
 	mu     sync.Mutex
-	ln     net.Listener
+	ln     net.Listener // the plain AMQP listener (ConnectionString)
+	extra  []io.Closer  // TLS and WebSocket listeners
 	conns  map[*conn]struct{}
 	closed bool
 	wg     sync.WaitGroup
@@ -145,6 +147,9 @@ func (e *Emulator) Close() error {
 	e.mu.Lock()
 	e.closed = true
 	ln := e.ln
+	for _, c := range e.extra {
+		c.Close()
+	}
 	conns := make([]*conn, 0, len(e.conns))
 	for c := range e.conns {
 		conns = append(conns, c)
