@@ -84,10 +84,27 @@ func New(c *conf.C, log *logp.Logger) (input.Input, error) {
 }
 
 func (in *eventHubInput) credential() (azcore.TokenCredential, error) {
-	var opts *azidentity.ClientSecretCredentialOptions
+	opts := &azidentity.ClientSecretCredentialOptions{}
 	if in.cfg.AuthorityHost != "" {
-		opts = &azidentity.ClientSecretCredentialOptions{}
 		opts.Cloud.ActiveDirectoryAuthorityHost = in.cfg.AuthorityHost
+		// A custom authority (sovereign or disconnected cloud) is trusted
+		// as configured.
+		opts.DisableInstanceDiscovery = true
+	}
+	if in.cfg.ProxyURL != "" || in.tls != nil {
+		tr := &http.Transport{Proxy: http.ProxyFromEnvironment}
+		if in.cfg.ProxyURL != "" {
+			u, _ := url.Parse(in.cfg.ProxyURL) // validated
+			tr.Proxy = http.ProxyURL(u)
+		}
+		if in.tls != nil {
+			host := "login.microsoftonline.com"
+			if u, err := url.Parse(in.cfg.AuthorityHost); err == nil && u.Host != "" {
+				host = u.Host
+			}
+			tr.TLSClientConfig = in.tls.BuildModuleClientConfig(hostOnly(host))
+		}
+		opts.ClientOptions.Transport = &http.Client{Transport: tr}
 	}
 	cred, err := azidentity.NewClientSecretCredential(in.cfg.TenantID, in.cfg.ClientID, in.cfg.ClientSecret, opts)
 	if err != nil {
