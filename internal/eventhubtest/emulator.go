@@ -239,6 +239,25 @@ func (e *Emulator) Publish(hubName, partitionID string, bodies ...[]byte) error 
 	return e.Append(hubName, partitionID, msgs...)
 }
 
+// PublishRecords appends one event whose body is {"records":[...]} holding
+// the given JSON records, as Defender's streaming API sends them.
+func (e *Emulator) PublishRecords(hubName, partitionID string, records ...[]byte) error {
+	n := len(`{"records":[]}`) + len(records)
+	for _, r := range records {
+		n += len(r)
+	}
+	body := make([]byte, 0, n)
+	body = append(body, `{"records":[`...)
+	for i, r := range records {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, r...)
+	}
+	body = append(body, "]}"...)
+	return e.Publish(hubName, partitionID, body)
+}
+
 // Append appends events to a partition of hub ("" spreads them round-robin).
 func (e *Emulator) Append(hubName, partitionID string, msgs ...Message) error {
 	h := e.hub(hubName)

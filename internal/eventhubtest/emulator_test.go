@@ -255,3 +255,50 @@ func TestClientsRecoverFromDroppedConnections(t *testing.T) {
 		t.Fatalf("after reconnect got %s, want b", got[0].Body)
 	}
 }
+
+func TestPublishRecordsAndRoundRobin(t *testing.T) {
+	e := start(t, 3)
+	if err := e.PublishRecords("hub", "2", []byte(`{"a":1}`), []byte(`{"b":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	if e.Len("hub", "2") != 1 {
+		t.Fatalf("partition 2 has %d events", e.Len("hub", "2"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	prod, err := azeventhubs.NewProducerClientFromConnectionString(e.ConnectionString("hub"), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close(ctx)
+	for i := 0; i < 6; i++ {
+		batch, err := prod.NewEventDataBatch(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := batch.AddEventData(&azeventhubs.EventData{Body: []byte("x")}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := prod.SendEventDataBatch(ctx, batch, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{"0", "1"} {
+		if e.Len("hub", p) == 0 {
+			t.Fatalf("partition %s got nothing from a producer without partition", p)
+		}
+	}
+	cons, err := azeventhubs.NewConsumerClientFromConnectionString(e.ConnectionString("hub"), "", azeventhubs.DefaultConsumerGroup, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close(ctx)
+	pc, err := cons.NewPartitionClient("2", &azeventhubs.PartitionClientOptions{StartPosition: azeventhubs.StartPosition{Earliest: toPtr(true)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close(ctx)
+	if got := receiveN(t, pc, 1); string(got[0].Body) != `{"records":[{"a":1},{"b":2}]}` {
+		t.Fatalf("body %s", got[0].Body)
+	}
+}
