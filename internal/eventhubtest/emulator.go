@@ -38,12 +38,18 @@ type Options struct {
 	MaxMessageSize uint64
 	// Logf, when set, receives protocol errors.
 	Logf func(format string, args ...any)
+	// MaxEventsPerPartition bounds each partition's log (0: unbounded): the
+	// oldest events expire as with a hub's retention period, and a reader
+	// positioned before them continues with the oldest one kept. Long-running
+	// demos set it to keep memory flat.
+	MaxEventsPerPartition int
 }
 
 // Emulator is an Event Hubs namespace in memory.
 type Emulator struct {
 	hubs           map[string]*hub
 	maxMessageSize uint64
+	maxEvents      int
 	logf           func(string, ...any)
 	created        time.Time
 
@@ -66,6 +72,7 @@ func New(opts Options) *Emulator {
 	e := &Emulator{
 		hubs:           map[string]*hub{},
 		maxMessageSize: opts.MaxMessageSize,
+		maxEvents:      opts.MaxEventsPerPartition,
 		logf:           opts.Logf,
 		created:        time.Now().UTC().Truncate(time.Millisecond),
 		conns:          map[*conn]struct{}{},
@@ -79,7 +86,7 @@ func New(opts Options) *Emulator {
 	for name, n := range opts.Hubs {
 		h := &hub{name: name}
 		for i := 0; i < n; i++ {
-			h.parts = append(h.parts, &partition{hub: name, id: strconv.Itoa(i)})
+			h.parts = append(h.parts, &partition{hub: name, id: strconv.Itoa(i), max: opts.MaxEventsPerPartition})
 		}
 		e.hubs[name] = h
 	}
@@ -280,7 +287,8 @@ func (e *Emulator) Append(hubName, partitionID string, msgs ...Message) error {
 	return nil
 }
 
-// Len is the number of events in a partition.
+// Len is the number of events ever appended to a partition (the next
+// sequence number).
 func (e *Emulator) Len(hubName, partitionID string) int {
 	h := e.hub(hubName)
 	if h == nil {
@@ -292,7 +300,7 @@ func (e *Emulator) Len(hubName, partitionID string) int {
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	return len(p.events)
+	return int(p.first) + len(p.events)
 }
 
 // Receivers is the number of receiver links attached to a partition for a
@@ -326,9 +334,11 @@ type stored struct {
 type partition struct {
 	hub string
 	id  string
+	max int // events kept (0: all)
 
 	mu         sync.RWMutex
-	events     []stored
+	events     []stored // events[i] has sequence number first+i
+	first      int64
 	nextOffset int64
 	receivers  []*link
 }
@@ -340,7 +350,7 @@ func (p *partition) append(msgs []*amqp.Message, at time.Time) error {
 	at = at.UTC().Truncate(time.Millisecond)
 	p.mu.Lock()
 	for _, m := range msgs {
-		seq := int64(len(p.events))
+		seq := p.first + int64(len(p.events))
 		off := p.nextOffset
 		if m.Annotations == nil {
 			m.Annotations = amqp.Annotations{}
@@ -361,6 +371,12 @@ func (p *partition) append(msgs []*amqp.Message, at time.Time) error {
 		}
 		p.nextOffset += int64(size) + 1
 		p.events = append(p.events, stored{seq: seq, offset: off, enq: at, enc: enc})
+		if p.max > 0 && len(p.events) > p.max {
+			drop := len(p.events) - p.max
+			clear(p.events[:drop]) // let the bodies go
+			p.events = p.events[drop:]
+			p.first += int64(drop)
+		}
 	}
 	rs := append([]*link(nil), p.receivers...)
 	p.mu.Unlock()
@@ -370,12 +386,17 @@ func (p *partition) append(msgs []*amqp.Message, at time.Time) error {
 	return nil
 }
 
-// read returns up to n encoded messages from index i.
-func (p *partition) read(i, n int) [][]byte {
+// read returns up to n encoded messages from sequence number seq on, and
+// the sequence number of the first one (later than seq when seq expired).
+func (p *partition) read(seq int64, n int) ([][]byte, int64) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
+	if seq < p.first {
+		seq = p.first
+	}
+	i := int(seq - p.first)
 	if i >= len(p.events) || n <= 0 {
-		return nil
+		return nil, seq
 	}
 	end := i + n
 	if end > len(p.events) {
@@ -385,17 +406,18 @@ func (p *partition) read(i, n int) [][]byte {
 	for _, ev := range p.events[i:end] {
 		out = append(out, ev.enc)
 	}
-	return out
+	return out, seq
 }
 
 var selectorRe = regexp.MustCompile(`^amqp\.annotation\.(x-opt-offset|x-opt-sequence-number|x-opt-enqueued-time)\s*(>=|>)\s*'([^']*)'$`)
 
-// startIndex is the index of the first event a selector filter lets through.
-func (p *partition) startIndex(expr string) (int, error) {
+// startSeq is the sequence number of the first event a selector filter
+// lets through.
+func (p *partition) startSeq(expr string) (int64, error) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if expr == "" {
-		return 0, nil
+		return p.first, nil
 	}
 	m := selectorRe.FindStringSubmatch(expr)
 	if m == nil {
@@ -403,7 +425,7 @@ func (p *partition) startIndex(expr string) (int, error) {
 	}
 	key, inclusive, val := m[1], m[2] == ">=", m[3]
 	if key == "x-opt-offset" && val == "@latest" {
-		return len(p.events), nil
+		return p.first + int64(len(p.events)), nil
 	}
 	x, err := strconv.ParseInt(val, 10, 64)
 	if err != nil {
@@ -424,7 +446,7 @@ func (p *partition) startIndex(expr string) (int, error) {
 		}
 		return v > x
 	}
-	return sort.Search(len(p.events), pass), nil
+	return p.first + int64(sort.Search(len(p.events), pass)), nil
 }
 
 func consumerGroupKey(cg string) string {
@@ -588,7 +610,7 @@ func (e *Emulator) answer(target string, req *amqp.Message) (int, string, any) {
 			"name":                          h.name,
 			"type":                          typ,
 			"partition":                     p.id,
-			"begin_sequence_number":         int64(0),
+			"begin_sequence_number":         p.first,
 			"last_enqueued_sequence_number": int64(-1),
 			"last_enqueued_offset":          "-1",
 			"last_enqueued_time_utc":        e.created,

@@ -302,3 +302,40 @@ func TestPublishRecordsAndRoundRobin(t *testing.T) {
 		t.Fatalf("body %s", got[0].Body)
 	}
 }
+
+func TestRetention(t *testing.T) {
+	e := New(Options{Hubs: map[string]int{"hub": 1}, MaxEventsPerPartition: 10})
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for i := 0; i < 25; i++ {
+		if err := e.Publish("hub", "0", []byte(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cons, err := azeventhubs.NewConsumerClientFromConnectionString(e.ConnectionString("hub"), "", azeventhubs.DefaultConsumerGroup, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close(ctx)
+	pp, err := cons.GetPartitionProperties(ctx, "0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pp.BeginningSequenceNumber != 15 || pp.LastEnqueuedSequenceNumber != 24 {
+		t.Fatalf("partition properties %+v", pp)
+	}
+	// A position that expired continues with the oldest event kept.
+	pc, err := cons.NewPartitionClient("0", &azeventhubs.PartitionClientOptions{StartPosition: azeventhubs.StartPosition{SequenceNumber: toPtr(int64(3))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close(ctx)
+	got := receiveN(t, pc, 10)
+	if got[0].SequenceNumber != 15 || string(got[9].Body) != "24" {
+		t.Fatalf("first %d, last body %s", got[0].SequenceNumber, got[9].Body)
+	}
+}

@@ -47,7 +47,7 @@ type link struct {
 	cg            string
 	epoch         int64
 	hasEpoch      bool
-	cursor        int
+	cursor        int64 // next sequence number to send
 	deliveryCount uint32
 	credit        uint32
 	drain         bool
@@ -188,7 +188,7 @@ func (s *session) attach(f list) error {
 					l.epoch, l.hasEpoch = ep, true
 				}
 				expr := selectorOf(field(srcList, 7))
-				start, err := l.part.startIndex(expr)
+				start, err := l.part.startSeq(expr)
 				if err != nil {
 					fail("amqp:invalid-field", err.Error())
 				} else {
@@ -409,6 +409,7 @@ func (l *link) sendSome() bool {
 	defer l.sendMu.Unlock()
 	s, c := l.s, l.s.c
 	var msgs [][]byte
+	var from int64
 	if l.kind == kindPartition {
 		s.mu.Lock()
 		n, cursor := l.credit, l.cursor
@@ -416,7 +417,7 @@ func (l *link) sendSome() bool {
 		if n > 256 {
 			n = 256
 		}
-		msgs = l.part.read(cursor, int(n))
+		msgs, from = l.part.read(cursor, int(n))
 	}
 
 	c.wmu.Lock()
@@ -454,8 +455,8 @@ func (l *link) sendSome() bool {
 	}
 	if l.kind == kindReply {
 		l.outbox = l.outbox[len(batch):]
-	} else {
-		l.cursor += len(batch)
+	} else if len(batch) > 0 {
+		l.cursor = from + int64(len(batch))
 	}
 	var drainFlow list
 	if len(batch) == len(msgs) && l.drain && (l.kind == kindReply || len(batch) == 0) {
