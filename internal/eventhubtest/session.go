@@ -287,7 +287,7 @@ func (s *session) flow(f list) {
 	if !hasNextIn {
 		nextIn = 0
 	}
-	s.remoteIncomingWindow = nextIn + inWin - s.nextOutgoingID
+	s.remoteIncomingWindow = nonNegative(nextIn + inWin - s.nextOutgoingID)
 	var wake []*link
 	if h, ok := asUint32(field(f, 4)); ok {
 		if l := s.links[h]; l != nil && (l.kind == kindPartition || l.kind == kindReply) {
@@ -296,7 +296,9 @@ func (s *session) flow(f list) {
 				dc = 0
 			}
 			credit, _ := asUint32(field(f, 6))
-			l.credit = dc + credit - l.deliveryCount
+			// The client computed its credit before seeing some of our
+			// transfers: what is left may be nothing.
+			l.credit = nonNegative(dc + credit - l.deliveryCount)
 			l.drain = asBool(field(f, 8))
 			wake = append(wake, l)
 		}
@@ -533,4 +535,13 @@ func parseConsumerPath(p string) (hubName, cg, pid string, ok bool) {
 		return "", "", "", false
 	}
 	return parts[0], parts[2], parts[4], true
+}
+
+// nonNegative reads a serial-number difference (RFC 1982 style) as a
+// count, 0 when it is negative.
+func nonNegative(d uint32) uint32 {
+	if int32(d) < 0 {
+		return 0
+	}
+	return d
 }
