@@ -76,8 +76,14 @@ func rssMB() (rss, peak float64) {
 // peak heap above what the emulator holds (input and AMQP client).
 //
 //	go test ./input/eventhub/ -run '^$' -bench InputThroughput -benchtime 100000x
-func BenchmarkInputThroughput(b *testing.B) {
-	e := newEnv(b, 4, false)
+func BenchmarkInputThroughput(b *testing.B) { benchmarkThroughput(b, false) }
+
+// BenchmarkInputThroughputBlob is the same with checkpoints and ownership in
+// Azurite's Blob storage (skipped when Azurite is not installed).
+func BenchmarkInputThroughputBlob(b *testing.B) { benchmarkThroughput(b, true) }
+
+func benchmarkThroughput(b *testing.B, blob bool) {
+	e := newEnv(b, 4, blob)
 	publishDefender(b, e.eh, b.N, 25)
 	runtime.GC()
 	var ms runtime.MemStats
