@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/messaging/azeventhubs/v2"
+	"github.com/Azure/go-amqp"
 )
 
 func start(t testing.TB, partitions int) *Emulator {
@@ -337,5 +338,39 @@ func TestRetention(t *testing.T) {
 	got := receiveN(t, pc, 10)
 	if got[0].SequenceNumber != 15 || string(got[9].Body) != "24" {
 		t.Fatalf("first %d, last body %s", got[0].SequenceNumber, got[9].Body)
+	}
+}
+
+func TestSASLPlainAndNoSASL(t *testing.T) {
+	e := start(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for name, opts := range map[string]*amqp.ConnOptions{
+		"plain":   {SASLType: amqp.SASLTypePlain("user", "pass")},
+		"no sasl": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := amqp.Dial(ctx, "amqp://"+e.Addr(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			s, err := c.NewSession(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := s.NewReceiver(ctx, "hub/ConsumerGroups/$Default/Partitions/9", nil)
+			if err == nil {
+				r.Close(ctx)
+				t.Fatal("want an error for an unknown partition")
+			}
+			var amqpErr *amqp.Error
+			if !errors.As(err, &amqpErr) || amqpErr.Condition != "amqp:not-found" {
+				t.Fatalf("got %v, want amqp:not-found", err)
+			}
+			if err := s.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
