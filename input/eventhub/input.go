@@ -43,6 +43,7 @@ type eventHubInput struct {
 	sanitizers split.Sanitizers
 	hub        string
 	tls        *tlscommon.TLSConfig // nil: system defaults
+	memStore   *memoryStore         // checkpoints when no storage is configured
 }
 
 var _ input.Tester = (*eventHubInput)(nil)

@@ -85,9 +85,12 @@ func ensureContainer(ctx context.Context, cc *container.Client) error {
 // storage is configured.
 func (in *eventHubInput) checkpointStore(ctx context.Context) (azeventhubs.CheckpointStore, error) {
 	if !in.cfg.hasStorage() {
-		in.log.Warnw("No storage account configured: checkpoints and partition ownership are kept in memory and NOT persisted; a restart reads from start_position again and instances cannot share the hub.",
-			"start_position", in.cfg.StartPosition)
-		return newMemoryStore(), nil
+		if in.memStore == nil {
+			in.log.Warnw("No storage account configured: checkpoints and partition ownership are kept in memory and NOT persisted; a restart reads from start_position again and instances cannot share the hub.",
+				"start_position", in.cfg.StartPosition)
+			in.memStore = newMemoryStore() // kept across processor restarts
+		}
+		return in.memStore, nil
 	}
 	cc, err := in.containerClient()
 	if err != nil {
