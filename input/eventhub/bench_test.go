@@ -124,6 +124,7 @@ func benchmarkThroughput(b *testing.B, blob bool) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "records/s")
 	b.ReportMetric(rss, "RSS-MB")
 	b.ReportMetric(peak, "peakRSS-MB")
+	b.ReportMetric(float64(baseline)/(1<<20), "emulator-heap-MB")
 	if p := peakHeap.Load(); p > baseline {
 		b.ReportMetric(float64(p-baseline)/(1<<20), "input-peak-heap-MB")
 	}
