@@ -43,4 +43,9 @@ func TestStartPositionLatest(t *testing.T) {
 	if evs = pipe.Events(); len(evs) != 1 || recordID(t, evs[0]) != "new" {
 		t.Fatalf("got %d events, first %q; want only the new record", len(evs), recordID(t, evs[0]))
 	}
+	// Stopping closes every receiver link.
+	r.stop(t)
+	waitFor(t, 5*time.Second, "receivers closed", func() bool {
+		return e.eh.Receivers(testHub, "$Default", "0") == 0 && e.eh.Receivers(testHub, "$Default", "1") == 0
+	})
 }
