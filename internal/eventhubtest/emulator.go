@@ -322,6 +322,17 @@ func (e *Emulator) Receivers(hubName, consumerGroup, partitionID string) int {
 	return n
 }
 
+// Delivered is the number of events sent to receivers of a partition (all
+// consumer groups, redeliveries included): tests use it to check that link
+// credit bounds what a slow consumer is sent.
+func (e *Emulator) Delivered(hubName, partitionID string) int64 {
+	h := e.hub(hubName)
+	if h == nil || h.partition(partitionID) == nil {
+		return 0
+	}
+	return h.partition(partitionID).delivered.Load()
+}
+
 // ---- partitions ----
 
 type stored struct {
@@ -335,6 +346,8 @@ type partition struct {
 	hub string
 	id  string
 	max int // events kept (0: all)
+
+	delivered atomic.Int64 // transfers sent to receivers
 
 	mu         sync.RWMutex
 	events     []stored // events[i] has sequence number first+i

@@ -473,6 +473,9 @@ func (l *link) sendSome() bool {
 	for _, o := range batch {
 		l.writeTransfer(o.id, o.msg, maxFrame)
 	}
+	if l.part != nil {
+		l.part.delivered.Add(int64(len(batch)))
+	}
 	if drainFlow != nil {
 		c.writeFrame(0, s.ch, descFlow, drainFlow, nil)
 	}
