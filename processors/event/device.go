@@ -2,6 +2,7 @@ package event
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/elastic/elastic-agent-libs/mapstr"
 	"github.com/valyala/fastjson"
@@ -15,11 +16,21 @@ type deviceMapper struct {
 	cols map[string]*column
 }
 
+// targetIdx indexes deviceRec.vals by m365_defender.event target path; the
+// extra slot holds network_direction (not a column of its own).
+var (
+	targetIdx    = map[string]int{}
+	idxDirection = len(deviceColumns)
+)
+
 func init() {
 	m := &deviceMapper{cols: make(map[string]*column, len(deviceColumns))}
 	for i := range deviceColumns {
+		deviceColumns[i].idx = i
 		m.cols[deviceColumns[i].name] = &deviceColumns[i]
+		targetIdx[deviceColumns[i].target] = i
 	}
+	targetIdx["network_direction"] = idxDirection
 	RegisterMapper(FamilyDevice, m)
 }
 
@@ -28,6 +39,8 @@ func (m *deviceMapper) Known(col string) bool {
 	_, ok := m.cols[col]
 	return ok
 }
+
+var recPool = sync.Pool{New: func() any { return new(deviceRec) }}
 
 // deviceRec is the per-record state of the device mapping.
 type deviceRec struct {
@@ -45,6 +58,9 @@ type deviceRec struct {
 	users any
 	// adapter is the raw NetworkAdapterName column (§5.13).
 	adapter *fastjson.Value
+	// vals mirrors m365_defender.event.<target> by column index, so the
+	// derivations read values without walking the document.
+	vals [len(deviceColumnsArr) + 1]any
 }
 
 func deviceFail(step, tag, reason string) error {
@@ -53,7 +69,9 @@ func deviceFail(step, tag, reason string) error {
 
 // Map implements Mapper.
 func (m *deviceMapper) Map(c *Ctx) error {
-	r := &deviceRec{c: c}
+	r := recPool.Get().(*deviceRec)
+	*r = deviceRec{c: c}
+	defer func() { r.c, r.users, r.adapter = nil, nil, nil; recPool.Put(r) }()
 	// 1. event.kind, event.category, event.type (§3, §4).
 	c.Put("event.kind", "event")
 	r.classify()
@@ -233,17 +251,22 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		return // the envelope normalised it (R6)
 	}
 	null := v.Type() == fastjson.TypeNull
+	if null && col.conv != cAdapter {
+		// A null column and an absent one behave the same in every rule,
+		// and nulls are pruned (R11): skip the move.
+		return
+	}
 	isStr := v.Type() == fastjson.TypeString
 	emptyStr := isStr && len(v.GetStringBytes()) == 0
 	switch col.conv {
 	case cAsIs:
-		c.PutEV(col.target, ecs.Value(v))
+		r.setCol(col, ecs.Value(v))
 	case cActionType:
 		val := ecs.Value(v)
 		if s, ok := val.(string); ok && strings.Contains(strings.ToLower(s), "imageloaded") {
 			val = "load"
 		}
-		c.PutEV(col.target, val)
+		r.setCol(col, val)
 	case cAddFields:
 		val, err := ecs.JSONColumn(v)
 		if err != nil {
@@ -252,16 +275,16 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		if obj, ok := val.(mapstr.M); ok {
 			if d, ok := obj["direction"]; ok {
 				delete(obj, "direction")
-				c.PutEV("network_direction", d)
+				r.set("network_direction", d)
 			}
 		}
-		c.PutEV(col.target, val)
+		r.setCol(col, val)
 	case cJSON:
 		val, err := ecs.JSONColumn(v)
 		if err != nil {
 			c.Errorf("Processor json with tag json_%s in pipeline %s failed with message: %v", col.target, c.Pipeline(FamilyDevice), err)
 		}
-		c.PutEV(col.target, val)
+		r.setCol(col, val)
 	case cUsers:
 		val, err := ecs.JSONColumn(v)
 		if err != nil {
@@ -272,20 +295,20 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		if isStr && !emptyStr {
 			raw := string(v.GetStringBytes())
 			if d, ok := ecs.NormalizeDate(raw); ok {
-				c.PutEV(col.target, d)
+				r.setCol(col, d)
 			} else {
 				c.Errorf("unable to parse date [%s]", raw)
 			}
 			return
 		}
-		c.PutEV(col.target, ecs.Value(v))
+		r.setCol(col, ecs.Value(v))
 	case cLong:
 		if null || emptyStr {
 			return
 		}
 		val := ecs.Value(v)
 		if n, ok := ecs.ToLong(val); ok {
-			c.PutEV(col.target, n)
+			r.setCol(col, n)
 		} else {
 			c.Errorf("unable to convert [%s] to long", ecs.Text(val))
 		}
@@ -299,17 +322,17 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 			for i, x := range a {
 				out[i] = ecs.Text(x)
 			}
-			c.PutEV(col.target, out)
+			r.setCol(col, out)
 			return
 		}
-		c.PutEV(col.target, ecs.Text(val))
+		r.setCol(col, ecs.Text(val))
 	case cIP:
 		if null {
 			return
 		}
 		if isStr {
 			if s := string(v.GetStringBytes()); ecs.ValidIP(s) {
-				c.PutEV(col.target, s)
+				r.setCol(col, s)
 			}
 		}
 	case cDHCP:
@@ -318,14 +341,14 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		}
 		if isStr {
 			if s := string(v.GetStringBytes()); ecs.ValidIP(s) {
-				c.PutEV(col.target, s)
+				r.setCol(col, s)
 				return
 			}
 		}
 		c.Errorf("[%s] is not a valid ipv4/ipv6 address", ecs.Text(ecs.Value(v)))
 	case cTruthy:
 		if b, ok := ecs.Truthy(ecs.Value(v)); ok {
-			c.PutEV(col.target, b)
+			r.setCol(col, b)
 		}
 	case cAdapter:
 		r.adapter = v
@@ -334,8 +357,25 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 
 // ev returns m365_defender.event.<path>.
 func (r *deviceRec) ev(path string) any {
+	if i, ok := targetIdx[path]; ok {
+		return r.vals[i]
+	}
 	v, _ := ecs.Get(r.c.EV, path)
 	return v
+}
+
+// set stores m365_defender.event.<target> and its mirror.
+func (r *deviceRec) set(target string, v any) {
+	if i, ok := targetIdx[target]; ok {
+		r.vals[i] = v
+	}
+	r.c.PutEV(target, v)
+}
+
+// setCol stores the value of a dictionary column.
+func (r *deviceRec) setCol(col *column, v any) {
+	r.vals[col.idx] = v
+	r.c.PutEV(col.target, v)
 }
 
 // cp copies m365_defender.event.<src> to the document path dst when it is
@@ -546,7 +586,7 @@ func (r *deviceRec) host() error {
 			return deviceFail("gsub", "gsub_mac_address", "MacAddress is not a string")
 		}
 		s = strings.ToUpper(strings.NewReplacer(":", "-", ".", "-").Replace(s))
-		c.PutEV("mac_address", s)
+		r.set("mac_address", s)
 		if s != "" {
 			c.Put("host.mac", s)
 		}
@@ -695,7 +735,7 @@ func (r *deviceRec) adapterAndUsers() error {
 			}
 			s = s[1 : len(s)-1]
 		}
-		c.PutEV("network.adapter_name", s)
+		r.set("network.adapter_name", s)
 	}
 	if arr, ok := r.users.([]any); ok {
 		users := make([]string, 0, len(arr))
@@ -706,7 +746,7 @@ func (r *deviceRec) adapterAndUsers() error {
 			}
 			users = append(users, name)
 		}
-		c.PutEV("active_users", users)
+		r.set("active_users", users)
 		for _, u := range users {
 			c.Related.AddDup(&c.Related.User, u)
 		}

@@ -18,7 +18,8 @@ type Mapper interface {
 	Map(c *Ctx) error
 	// Known reports whether a properties column is one the mapper's
 	// dictionary maps. Other columns are kept under
-	// m365_defender.event.unmapped and counted.
+	// m365_defender.event.unmapped and counted. column may alias a
+	// parser buffer: Known must not retain it.
 	Known(column string) bool
 }
 

@@ -3,6 +3,7 @@ package event
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	conf "github.com/elastic/elastic-agent-libs/config"
@@ -133,7 +134,7 @@ func (p *Processor) process(ev *beat.Event) {
 	// R2: raw text.
 	raw, hasRaw := originalText(old)
 
-	doc := make(mapstr.M, 16)
+	doc := make(mapstr.M, 24)
 	for _, k := range keptFields {
 		if v, ok := old[k]; ok {
 			doc[k] = v
@@ -156,7 +157,7 @@ func (p *Processor) process(ev *beat.Event) {
 		evObj["original"] = raw
 	}
 	doc["event"] = evObj
-	EV := make(mapstr.M, 8)
+	EV := make(mapstr.M, 48)
 	doc["m365_defender"] = mapstr.M{"event": EV}
 
 	c := &Ctx{Doc: doc, EV: EV, Table: p.table, tagsFn: addTag, Enrich: p.geo}
@@ -258,7 +259,7 @@ func (p *Processor) process(ev *beat.Event) {
 	}
 
 	// R10 (J is discarded with the parser), R11.
-	ecs.Prune(doc)
+	ecs.PruneMap(doc)
 	// R13 + tags.
 	if len(tags) > 0 {
 		doc["tags"] = tags
@@ -326,10 +327,11 @@ func keepUnmapped(c *Ctx, ran []Mapper) {
 		if v.Type() == fastjson.TypeString && len(v.GetStringBytes()) == 0 {
 			return
 		}
-		key := string(k)
-		if key == "Timestamp" {
+		if string(k) == "Timestamp" {
 			return
 		}
+		// The key bytes are only borrowed: Known must not keep the string.
+		key := unsafe.String(unsafe.SliceData(k), len(k))
 		for _, m := range ran {
 			if m.Known(key) {
 				return
@@ -338,7 +340,7 @@ func keepUnmapped(c *Ctx, ran []Mapper) {
 		if un == nil {
 			un = mapstr.M{}
 		}
-		un[key] = ecs.Value(v)
+		un[string(k)] = ecs.Value(v)
 		n++
 	})
 	if un != nil {

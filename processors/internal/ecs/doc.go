@@ -114,61 +114,115 @@ func Fingerprint(parts ...string) string {
 }
 
 // Prune removes null values and empty strings recursively, then objects and
-// arrays that became empty (R11). It reports whether v itself is empty.
+// arrays that became empty (R11). It reports whether v itself is empty and
+// returns the pruned value (slices may shrink).
 func Prune(v any) (any, bool) {
 	switch x := v.(type) {
 	case nil:
 		return nil, true
 	case string:
-		return x, x == ""
+		return v, x == ""
 	case mapstr.M:
-		for k, c := range x {
-			nv, empty := Prune(c)
-			if empty {
-				delete(x, k)
-			} else if changed(c, nv) {
-				x[k] = nv
-			}
-		}
-		return x, len(x) == 0
+		return v, PruneMap(x)
 	case map[string]any:
-		m, empty := Prune(mapstr.M(x))
-		return m, empty
+		return v, PruneMap(x)
 	case []any:
-		out := x[:0]
-		for _, c := range x {
-			if nv, empty := Prune(c); !empty {
-				out = append(out, nv)
-			}
-		}
-		for i := len(out); i < len(x); i++ {
-			x[i] = nil
-		}
+		out := pruneSlice(x)
 		return out, len(out) == 0
 	case []string:
-		out := x[:0]
-		for _, s := range x {
-			if s != "" {
-				out = append(out, s)
-			}
-		}
+		out := pruneStrings(x)
 		return out, len(out) == 0
 	}
 	return v, false
 }
 
-// changed reports whether Prune returned a different slice header, which
-// must be stored back.
-func changed(old, nv any) bool {
-	switch o := old.(type) {
-	case []any:
-		n := nv.([]any)
-		return len(n) != len(o)
-	case []string:
-		n := nv.([]string)
-		return len(n) != len(o)
-	case map[string]any:
-		return true
+// PruneMap prunes m in place (see Prune) and reports whether it is empty.
+// It allocates only when a slice shrinks.
+func PruneMap(m mapstr.M) bool {
+	for k, v := range m {
+		switch x := v.(type) {
+		case nil:
+			delete(m, k)
+		case string:
+			if x == "" {
+				delete(m, k)
+			}
+		case mapstr.M:
+			if PruneMap(x) {
+				delete(m, k)
+			}
+		case map[string]any:
+			if PruneMap(x) {
+				delete(m, k)
+			}
+		case []any:
+			out := pruneSlice(x)
+			if len(out) == 0 {
+				delete(m, k)
+			} else if len(out) != len(x) {
+				m[k] = out
+			}
+		case []string:
+			out := pruneStrings(x)
+			if len(out) == 0 {
+				delete(m, k)
+			} else if len(out) != len(x) {
+				m[k] = out
+			}
+		}
 	}
-	return false
+	return len(m) == 0
+}
+
+func pruneSlice(x []any) []any {
+	out := x[:0]
+	for _, c := range x {
+		switch y := c.(type) {
+		case nil:
+			continue
+		case string:
+			if y == "" {
+				continue
+			}
+		case mapstr.M:
+			if PruneMap(y) {
+				continue
+			}
+		case map[string]any:
+			if PruneMap(y) {
+				continue
+			}
+		case []any:
+			p := pruneSlice(y)
+			if len(p) == 0 {
+				continue
+			}
+			if len(p) != len(y) {
+				c = p
+			}
+		case []string:
+			p := pruneStrings(y)
+			if len(p) == 0 {
+				continue
+			}
+			if len(p) != len(y) {
+				c = p
+			}
+		}
+		out = append(out, c)
+	}
+	for i := len(out); i < len(x); i++ {
+		x[i] = nil
+	}
+	return out
+}
+
+func pruneStrings(x []string) []string {
+	out := x[:0]
+	for _, s := range x {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

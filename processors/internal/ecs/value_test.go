@@ -73,7 +73,7 @@ func TestPrune(t *testing.T) {
 		"k": map[string]any{"q": nil, "r": "s"},
 	}
 	Prune(doc)
-	want := mapstr.M{"c": " ", "d": int64(0), "e": false, "f": "-", "h": []any{"k"}, "k": mapstr.M{"r": "s"}}
+	want := mapstr.M{"c": " ", "d": int64(0), "e": false, "f": "-", "h": []any{"k"}, "k": map[string]any{"r": "s"}}
 	if !reflect.DeepEqual(doc, want) {
 		t.Errorf("Prune = %v, want %v", doc, want)
 	}

@@ -1,0 +1,186 @@
+package event
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	jsoncodec "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/m365beat/m365beat/internal/golden"
+)
+
+// benchRecords returns the device fixture lines (test-device.log) when the
+// shared fixtures are present, else the device golden inputs.
+func benchRecords(b *testing.B) []string {
+	b.Helper()
+	var files []string
+	fx := filepath.Join("..", "..", "..", "shared", "fixtures", "elastic-m365-defender", "event", "test-device.log")
+	if _, err := os.Stat(fx); err == nil {
+		files = []string{fx}
+	} else {
+		files, _ = filepath.Glob("testdata/device-*.json")
+	}
+	var out []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "-expected.json") || strings.HasSuffix(f, "device-edge.json") {
+			continue
+		}
+		for _, l := range golden.Lines(b, f) {
+			out = append(out, string(l))
+		}
+	}
+	if len(out) == 0 {
+		b.Fatal("no benchmark records")
+	}
+	return out
+}
+
+func avgLen(recs []string) int64 {
+	n := 0
+	for _, r := range recs {
+		n += len(r)
+	}
+	return int64(n / len(recs))
+}
+
+// BenchmarkDeviceMix decodes, normalises and JSON-encodes the device fixture
+// mix (m365beat), beside the baseline of encoding/json decode-into-map +
+// encode of the same records. One op = one record.
+func BenchmarkDeviceMix(b *testing.B) {
+	recs := benchRecords(b)
+	b.Run("m365beat", func(b *testing.B) {
+		p := newTestRouter(bothOn)
+		b.SetBytes(avgLen(recs))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			ev := beat.Event{Fields: mapstr.M{"message": recs[i%len(recs)]}}
+			out, _ := p.Run(&ev)
+			if _, err := json.Marshal(out.Fields); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The beat's real output path: libbeat's JSON codec (go-structform).
+	for _, v := range []struct {
+		name string
+		cfg  Config
+	}{{"m365beat_libbeat_codec", bothOn}, {"m365beat_libbeat_codec_options_off", defaultConfig()}} {
+		b.Run(v.name, func(b *testing.B) {
+			p := newTestRouter(v.cfg)
+			enc := jsoncodec.New("9.0.0", jsoncodec.Config{})
+			b.SetBytes(avgLen(recs))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ev := beat.Event{Fields: mapstr.M{"message": recs[i%len(recs)]}}
+				out, _ := p.Run(&ev)
+				if _, err := enc.Encode("m365_defender", out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("baseline_encoding_json", func(b *testing.B) {
+		raw := make([][]byte, len(recs))
+		for i, r := range recs {
+			raw[i] = []byte(r)
+		}
+		b.SetBytes(avgLen(recs))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			var m map[string]any
+			if err := json.Unmarshal(raw[i%len(raw)], &m); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := json.Marshal(m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkTable maps one record of each device table (no encoding).
+func BenchmarkTable(b *testing.B) {
+	recs := benchRecords(b)
+	byTable := map[string]string{}
+	for _, r := range recs {
+		var env struct {
+			Category string `json:"category"`
+		}
+		if json.Unmarshal([]byte(r), &env) == nil {
+			if _, ok := byTable[env.Category]; !ok {
+				byTable[env.Category] = r
+			}
+		}
+	}
+	for _, tb := range Tables {
+		rec, ok := byTable[tb.Category()]
+		if !ok {
+			continue
+		}
+		b.Run(tb.Name, func(b *testing.B) {
+			p := newTestRouter(bothOn)
+			b.SetBytes(int64(len(rec)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				ev := beat.Event{Fields: mapstr.M{"message": rec}}
+				_, _ = p.Run(&ev)
+			}
+		})
+	}
+}
+
+// BenchmarkDeviceMixPaired alternates, record by record, the m365beat path
+// (router + libbeat's JSON codec, options as in Elastic's test harness) and
+// the encoding/json baseline, so both see the same machine load. It reports
+// ns/event of each and their ratio (m365beat / baseline; < 1 is faster).
+func BenchmarkDeviceMixPaired(b *testing.B) {
+	recs := benchRecords(b)
+	raw := make([][]byte, len(recs))
+	for i, r := range recs {
+		raw[i] = []byte(r)
+	}
+	for _, v := range []struct {
+		name string
+		cfg  Config
+	}{{"options_on", bothOn}, {"options_off", defaultConfig()}} {
+		b.Run(v.name, func(b *testing.B) {
+			p := newTestRouter(v.cfg)
+			enc := jsoncodec.New("9.0.0", jsoncodec.Config{})
+			var ours, base time.Duration
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k := i % len(recs)
+				t0 := time.Now()
+				ev := beat.Event{Fields: mapstr.M{"message": recs[k]}}
+				out, _ := p.Run(&ev)
+				if _, err := enc.Encode("m365_defender", out); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				var m map[string]any
+				if err := json.Unmarshal(raw[k], &m); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := json.Marshal(m); err != nil {
+					b.Fatal(err)
+				}
+				t2 := time.Now()
+				ours += t1.Sub(t0)
+				base += t2.Sub(t1)
+			}
+			b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "m365beat-ns/event")
+			b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "baseline-ns/event")
+			b.ReportMetric(float64(ours)/float64(base), "ratio")
+		})
+	}
+}
