@@ -30,6 +30,11 @@ const (
 // Config is the configuration of every m365_defender event processor.
 type Config struct {
 	processors.Options `config:",inline"`
+	// GeoIP is the optional MaxMind City database (geoip.database): when
+	// set, host/source/destination IPs get *.geo.* (off by default).
+	GeoIP DatabaseConfig `config:"geoip"`
+	// ASN is the optional MaxMind ASN database (asn.database): *.as.*.
+	ASN DatabaseConfig `config:"asn"`
 }
 
 func defaultConfig() Config { return Config{Options: processors.DefaultOptions()} }
@@ -46,17 +51,17 @@ type Processor struct {
 	geo   Enricher
 }
 
-// New builds the router processor from its options.
-func New(cfg Config, log *logp.Logger) *Processor {
+// New builds the router processor.
+func New(cfg Config, log *logp.Logger) (*Processor, error) {
 	return newProcessor(cfg, nil, log)
 }
 
 // NewTable builds the processor of one table.
-func NewTable(cfg Config, t *Table, log *logp.Logger) *Processor {
+func NewTable(cfg Config, t *Table, log *logp.Logger) (*Processor, error) {
 	return newProcessor(cfg, t, log)
 }
 
-func newProcessor(cfg Config, t *Table, log *logp.Logger) *Processor {
+func newProcessor(cfg Config, t *Table, log *logp.Logger) (*Processor, error) {
 	if log == nil {
 		log = logp.NewNopLogger()
 	}
@@ -64,7 +69,15 @@ func newProcessor(cfg Config, t *Table, log *logp.Logger) *Processor {
 	if t != nil {
 		name = t.Plugin
 	}
-	return &Processor{cfg: cfg, table: t, name: name, log: log.Named(name)}
+	p := &Processor{cfg: cfg, table: t, name: name, log: log.Named(name)}
+	g, err := newGeoEnricher(cfg, p.log)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if g != nil {
+		p.geo = g
+	}
+	return p, nil
 }
 
 func constructor(t *Table) func(c *conf.C, log *logp.Logger) (beat.Processor, error) {
@@ -79,14 +92,14 @@ func constructor(t *Table) func(c *conf.C, log *logp.Logger) (beat.Processor, er
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 		}
-		return newProcessor(cfg, t, log), nil
+		return newProcessor(cfg, t, log)
 	}
 }
 
 // String describes the processor.
 func (p *Processor) String() string {
-	return fmt.Sprintf("%s=[preserve_original_event=%v, preserve_duplicate_custom_fields=%v]",
-		p.name, p.cfg.PreserveOriginalEvent, p.cfg.PreserveDuplicateCustomFields)
+	return fmt.Sprintf("%s=[preserve_original_event=%v, preserve_duplicate_custom_fields=%v, geoip.database=%q, asn.database=%q]",
+		p.name, p.cfg.PreserveOriginalEvent, p.cfg.PreserveDuplicateCustomFields, p.cfg.GeoIP.Database, p.cfg.ASN.Database)
 }
 
 // Run maps one record. It never fails and never panics on bad input.
