@@ -31,6 +31,20 @@ func init() {
 		targetIdx[deviceColumns[i].target] = i
 	}
 	targetIdx["network_direction"] = idxDirection
+	parents := map[string]int{}
+	for i := range deviceColumns {
+		col := &deviceColumns[i]
+		if j := strings.IndexByte(col.target, '.'); j >= 0 {
+			col.parent, col.leaf = col.target[:j], col.target[j+1:]
+			if _, ok := parents[col.parent]; !ok {
+				parents[col.parent] = len(parents)
+			}
+			col.pid = parents[col.parent]
+		}
+	}
+	if len(parents) > maxParents {
+		panic("event: raise maxParents")
+	}
 	RegisterMapper(FamilyDevice, m)
 }
 
@@ -61,7 +75,12 @@ type deviceRec struct {
 	// vals mirrors m365_defender.event.<target> by column index, so the
 	// derivations read values without walking the document.
 	vals [len(deviceColumnsArr) + 1]any
+	// subs caches the m365_defender.event sub-objects by column parent id.
+	subs [maxParents]mapstr.M
 }
+
+// maxParents bounds the distinct target parents of the dictionary.
+const maxParents = 24
 
 func deviceFail(step, tag, reason string) error {
 	return &HardError{Step: step, Tag: tag, Reason: reason}
@@ -375,7 +394,24 @@ func (r *deviceRec) set(target string, v any) {
 // setCol stores the value of a dictionary column.
 func (r *deviceRec) setCol(col *column, v any) {
 	r.vals[col.idx] = v
-	r.c.PutEV(col.target, v)
+	if col.parent == "" {
+		r.c.EV[col.target] = v
+		return
+	}
+	sub := r.subs[col.pid]
+	if sub == nil {
+		var ok bool
+		if sub, ok = r.c.EV[col.parent].(mapstr.M); !ok {
+			n := 4
+			if col.parent == "initiating_process" {
+				n = 32 // most records fill ~30 of these columns
+			}
+			sub = make(mapstr.M, n)
+			r.c.EV[col.parent] = sub
+		}
+		r.subs[col.pid] = sub
+	}
+	ecs.Put(sub, col.leaf, v)
 }
 
 // cp copies m365_defender.event.<src> to the document path dst when it is

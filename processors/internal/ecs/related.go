@@ -48,7 +48,8 @@ func (r *Related) Empty() bool {
 	return len(r.Hosts)+len(r.User)+len(r.IP)+len(r.Hash) == 0
 }
 
-// WriteTo puts the non-empty lists under doc["related"] (copies the slices).
+// WriteTo puts the non-empty lists under doc["related"]. The slices are
+// handed over: call Reset (or drop r) before adding again.
 func (r *Related) WriteTo(doc mapstr.M) {
 	if r.Empty() {
 		return
@@ -62,7 +63,7 @@ func (r *Related) WriteTo(doc mapstr.M) {
 		if len(l) == 0 {
 			return
 		}
-		rel[k] = append([]string(nil), l...)
+		rel[k] = l
 	}
 	put("hosts", r.Hosts)
 	put("user", r.User)
