@@ -279,15 +279,15 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 	emptyStr := isStr && len(v.GetStringBytes()) == 0
 	switch col.conv {
 	case cAsIs:
-		r.setCol(col, ecs.Value(v))
+		r.setCol(col, r.c.Arena.Value(v))
 	case cActionType:
-		val := ecs.Value(v)
+		val := r.c.Arena.Value(v)
 		if s, ok := val.(string); ok && strings.Contains(strings.ToLower(s), "imageloaded") {
 			val = "load"
 		}
 		r.setCol(col, val)
 	case cAddFields:
-		val, err := ecs.JSONColumn(v)
+		val, err := r.c.Arena.JSONColumn(v)
 		if err != nil {
 			c.Errorf("Processor json with tag json_additional_fields in pipeline %s failed with message: %v", c.Pipeline(FamilyDevice), err)
 		}
@@ -299,13 +299,13 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		}
 		r.setCol(col, val)
 	case cJSON:
-		val, err := ecs.JSONColumn(v)
+		val, err := r.c.Arena.JSONColumn(v)
 		if err != nil {
 			c.Errorf("Processor json with tag json_%s in pipeline %s failed with message: %v", col.target, c.Pipeline(FamilyDevice), err)
 		}
 		r.setCol(col, val)
 	case cUsers:
-		val, err := ecs.JSONColumn(v)
+		val, err := r.c.Arena.JSONColumn(v)
 		if err != nil {
 			c.Errorf("Processor json with tag json_logged_on_users in pipeline %s failed with message: %v", c.Pipeline(FamilyDevice), err)
 		}
@@ -320,12 +320,12 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 			}
 			return
 		}
-		r.setCol(col, ecs.Value(v))
+		r.setCol(col, r.c.Arena.Value(v))
 	case cLong:
 		if null || emptyStr {
 			return
 		}
-		val := ecs.Value(v)
+		val := r.c.Arena.Value(v)
 		if n, ok := ecs.ToLong(val); ok {
 			r.setCol(col, n)
 		} else {
@@ -335,7 +335,7 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		if null || emptyStr {
 			return
 		}
-		val := ecs.Value(v)
+		val := r.c.Arena.Value(v)
 		if a, ok := val.([]any); ok {
 			out := make([]string, len(a))
 			for i, x := range a {
@@ -364,9 +364,9 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 				return
 			}
 		}
-		c.Errorf("[%s] is not a valid ipv4/ipv6 address", ecs.Text(ecs.Value(v)))
+		c.Errorf("[%s] is not a valid ipv4/ipv6 address", ecs.Text(r.c.Arena.Value(v)))
 	case cTruthy:
-		if b, ok := ecs.Truthy(ecs.Value(v)); ok {
+		if b, ok := ecs.Truthy(r.c.Arena.Value(v)); ok {
 			r.setCol(col, b)
 		}
 	case cAdapter:

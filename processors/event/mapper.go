@@ -70,6 +70,9 @@ type Ctx struct {
 	PreserveDuplicates bool
 	// Related accumulates related.* (written after the mappers ran).
 	Related ecs.Related
+	// Arena provides the record's string values (one allocation per record);
+	// nil allocates normally.
+	Arena *ecs.Arena
 	// Enrich looks IPs up in the optional GeoIP/ASN databases (may be nil).
 	Enrich Enricher
 

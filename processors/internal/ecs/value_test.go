@@ -131,3 +131,24 @@ func TestNumberLenientSyntax(t *testing.T) {
 		t.Errorf("Number = %#v", got)
 	}
 }
+
+func TestArena(t *testing.T) {
+	a := NewArena(8)
+	b := []byte("abcd")
+	s1 := a.String(b)
+	b[0] = 'X' // the caller's buffer is reused: the string must not change
+	s2 := a.String([]byte("efgh"))
+	s3 := a.String([]byte("overflow")) // no room left: allocated
+	if s1 != "abcd" || s2 != "efgh" || s3 != "overflow" {
+		t.Errorf("arena strings %q %q %q", s1, s2, s3)
+	}
+	var nilArena *Arena
+	if nilArena.String([]byte("x")) != "x" {
+		t.Error("nil arena")
+	}
+	v := NewArena(64).Value(fastjson.MustParse(`{"k":["v",1,{"n":null}]}`))
+	want := mapstr.M{"k": []any{"v", int64(1), mapstr.M{"n": nil}}}
+	if !reflect.DeepEqual(v, want) {
+		t.Errorf("arena value = %#v", v)
+	}
+}
