@@ -421,8 +421,28 @@ func (r *deviceRec) cp(src, dst string) {
 	if ecs.Empty(v) {
 		return
 	}
+	if isComposite(v) {
+		// The mapper writes no empty value outside m365_defender.event
+		// (CleanWriter): prune a copied object or array first.
+		var empty bool
+		if v, empty = ecs.Prune(v); empty {
+			return
+		}
+	}
 	r.c.Put(dst, v)
 }
+
+func isComposite(v any) bool {
+	switch v.(type) {
+	case mapstr.M, map[string]any, []any, []string:
+		return true
+	}
+	return false
+}
+
+// WritesNoEmptyValues implements CleanWriter: outside m365_defender.event
+// the device mapper never writes null, "" or empty objects/arrays.
+func (m *deviceMapper) WritesNoEmptyValues() bool { return true }
 
 // §5.1
 func (r *deviceRec) fileFields() {
@@ -439,7 +459,9 @@ func (r *deviceRec) certificate() {
 	r.cp("certificate.expiration_time", "file.x509.not_after")
 	r.cp("certificate.serial_number", "file.x509.serial_number")
 	if v := r.ev("issuer"); v != nil {
-		r.c.Put("file.x509.issuer.common_name", []string{ecs.Text(v)})
+		if t := ecs.Text(v); t != "" {
+			r.c.Put("file.x509.issuer.common_name", []string{t})
+		}
 	}
 	r.cp("signer", "file.code_signature.subject_name")
 	r.cp("is_signed", "file.code_signature.exists")
@@ -635,7 +657,9 @@ func (r *deviceRec) registry() {
 	r.cp("registry.key", "registry.key")
 	r.cp("registry.value_name", "registry.value")
 	if v := r.ev("registry.value_data"); v != nil {
-		r.c.Put("registry.data.strings", []string{ecs.Text(v)})
+		if t := ecs.Text(v); t != "" {
+			r.c.Put("registry.data.strings", []string{t})
+		}
 	}
 }
 
@@ -733,7 +757,9 @@ func (r *deviceRec) userNetwork() error {
 		if a == "processcreated" {
 			a = "start"
 		}
-		c.Put("event.action", a)
+		if a != "" {
+			c.Put("event.action", a)
+		}
 	}
 	if r.logon {
 		if ecs.Empty(r.ev("failure_reason")) {

@@ -23,6 +23,15 @@ type Mapper interface {
 	Known(column string) bool
 }
 
+// CleanWriter is implemented by mappers that never write a null, "" or
+// empty object/array outside m365_defender.event. When every mapper that
+// ran is one, the router prunes (R11) only m365_defender.event and tags
+// instead of the whole document (the results are the same; tests and the
+// fuzzer check it).
+type CleanWriter interface {
+	WritesNoEmptyValues() bool
+}
+
 // HardError is a hard failure of a mapper step (event-envelope.md §8).
 type HardError struct {
 	Step, Tag, Reason string
@@ -76,8 +85,9 @@ type Ctx struct {
 	// Enrich looks IPs up in the optional GeoIP/ASN databases (may be nil).
 	Enrich Enricher
 
-	pipeline string
-	tagsFn   func(tag string)
+	tagsFn func(tag string)
+	// clean: every mapper that ran is a CleanWriter (R11 scope).
+	clean bool
 }
 
 // Enricher adds geo/as data for an IP under prefix (e.g. "source").

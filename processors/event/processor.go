@@ -166,7 +166,7 @@ func (p *Processor) process(ev *beat.Event) {
 	// R1
 	doc["ecs"] = mapstr.M{"version": ecsVersion}
 	evObj := mapstr.M{}
-	if hasRaw {
+	if hasRaw && raw != "" {
 		evObj["original"] = raw
 	}
 	doc["event"] = evObj
@@ -277,7 +277,28 @@ func (p *Processor) process(ev *beat.Event) {
 	}
 
 	// R10 (J is discarded with the parser), R11.
-	ecs.PruneMap(doc)
+	if c.clean {
+		if ecs.PruneMap(EV) {
+			delete(doc, "m365_defender")
+		}
+		if ev, ok := doc["event"].(mapstr.M); ok && len(ev) == 0 {
+			delete(doc, "event")
+		}
+		if t, _ := ecs.Prune(tags); t != nil {
+			tags = t.([]string)
+		}
+		for _, k := range keptFields { // input metadata, as the full prune would
+			if v, ok := doc[k]; ok {
+				if nv, empty := ecs.Prune(v); empty {
+					delete(doc, k)
+				} else {
+					doc[k] = nv
+				}
+			}
+		}
+	} else {
+		ecs.PruneMap(doc)
+	}
 	// R13 + tags.
 	if len(tags) > 0 {
 		doc["tags"] = tags
@@ -303,12 +324,16 @@ func (p *Processor) process(ev *beat.Event) {
 func (p *Processor) route(c *Ctx, addTag func(string)) {
 	fams := Route(c.Cat)
 	var ran []Mapper
+	c.clean = true
 	for _, f := range fams {
 		m := MapperOf(f)
 		if m == nil {
 			continue
 		}
 		ran = append(ran, m)
+		if cw, ok := m.(CleanWriter); !ok || !cw.WritesNoEmptyValues() {
+			c.clean = false
+		}
 		if err := m.Map(c); err != nil {
 			step, tag, reason := "script", "map_"+string(f), err.Error()
 			if he, ok := err.(*HardError); ok {
