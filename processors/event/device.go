@@ -777,6 +777,7 @@ func (r *deviceRec) userNetwork() error {
 func (r *deviceRec) url() {
 	if s, ok := r.ev("remote.url").(string); ok && s != "" {
 		if u := ecs.URIParts(s); u != nil {
+			r.c.ForgetPut()
 			r.c.Doc["url"] = u
 		}
 	}

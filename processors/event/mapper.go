@@ -2,6 +2,7 @@ package event
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/elastic/elastic-agent-libs/mapstr"
@@ -88,6 +89,9 @@ type Ctx struct {
 	tagsFn func(tag string)
 	// clean: every mapper that ran is a CleanWriter (R11 scope).
 	clean bool
+	// lastParent/lastMap cache the parent object of the last Put.
+	lastParent string
+	lastMap    mapstr.M
 }
 
 // Enricher adds geo/as data for an IP under prefix (e.g. "source").
@@ -117,8 +121,25 @@ func (c *Ctx) Column(col string) *fastjson.Value {
 // PutEV sets m365_defender.event.<path>.
 func (c *Ctx) PutEV(path string, v any) { ecs.Put(c.EV, path, v) }
 
-// Put sets a dotted path of the document.
-func (c *Ctx) Put(path string, v any) { ecs.Put(c.Doc, path, v) }
+// Put sets a dotted path of the document. The parent object of the last
+// write is cached: consecutive writes into one object (process.pe.*) walk
+// the document once. Code that replaces an object of c.Doc directly must
+// call c.ForgetPut.
+func (c *Ctx) Put(path string, v any) {
+	i := strings.LastIndexByte(path, '.')
+	if i < 0 {
+		c.Doc[path] = v
+		return
+	}
+	parent := path[:i]
+	if c.lastMap == nil || c.lastParent != parent {
+		c.lastParent, c.lastMap = parent, ecs.Sub(c.Doc, parent)
+	}
+	c.lastMap[path[i+1:]] = v
+}
+
+// ForgetPut drops the object cache of Put.
+func (c *Ctx) ForgetPut() { c.lastParent, c.lastMap = "", nil }
 
 // Get returns a dotted path of the document.
 func (c *Ctx) Get(path string) (any, bool) { return ecs.Get(c.Doc, path) }

@@ -31,6 +31,31 @@ func Put(m mapstr.M, path string, v any) {
 	}
 }
 
+// Sub returns the object at a dotted path, creating it (and replacing a
+// non-object value on the way) when needed.
+func Sub(m mapstr.M, path string) mapstr.M {
+	for path != "" {
+		i := strings.IndexByte(path, '.')
+		k := path
+		if i >= 0 {
+			k, path = path[:i], path[i+1:]
+		} else {
+			path = ""
+		}
+		switch next := m[k].(type) {
+		case mapstr.M:
+			m = next
+		case map[string]any:
+			m = next
+		default:
+			nm := mapstr.M{}
+			m[k] = nm
+			m = nm
+		}
+	}
+	return m
+}
+
 // Get returns the value at a dotted path.
 func Get(m mapstr.M, path string) (any, bool) {
 	for {
