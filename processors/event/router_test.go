@@ -180,6 +180,16 @@ func TestPluginsRegistered(t *testing.T) {
 		}
 		if len(procs.All()) != 1 {
 			t.Errorf("%s: %d processors", n, len(procs.All()))
+			continue
+		}
+		// The options reach the processor: event.original is kept.
+		out, err := procs.Run(&beat.Event{Fields: mapstr.M{"message": `{"category":"AdvancedHunting-DeviceInfo","properties":{}}`}})
+		if err != nil || out == nil {
+			t.Errorf("%s: Run = %v, %v", n, out, err)
+			continue
+		}
+		if _, err := out.Fields.GetValue("event.original"); err != nil {
+			t.Errorf("%s: preserve_original_event not applied: %v", n, out.Fields)
 		}
 	}
 }
@@ -209,5 +219,15 @@ func TestTableProcessor(t *testing.T) {
 	}
 	if !strings.Contains(p.String(), "m365_defender_device_info") {
 		t.Errorf("String() = %s", p.String())
+	}
+}
+
+func TestPluginConfigErrorNamesKey(t *testing.T) {
+	cfg, err := newPluginConfig(processors.Event, map[string]any{"geoip": map[string]any{"database": "/nonexistent/city.mmdb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newLibbeatProcessors(cfg); err == nil || !strings.Contains(err.Error(), "geoip.database") {
+		t.Errorf("error = %v, want one naming geoip.database", err)
 	}
 }
