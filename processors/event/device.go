@@ -291,7 +291,7 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		if err != nil {
 			c.Errorf("Processor json with tag json_additional_fields in pipeline %s failed with message: %v", c.Pipeline(FamilyDevice), err)
 		}
-		if obj, ok := val.(mapstr.M); ok {
+		if obj, ok := ecs.Obj(val); ok {
 			if d, ok := obj["direction"]; ok {
 				delete(obj, "direction")
 				r.set("network_direction", d)
@@ -401,13 +401,14 @@ func (r *deviceRec) setCol(col *column, v any) {
 	sub := r.subs[col.pid]
 	if sub == nil {
 		var ok bool
-		if sub, ok = r.c.EV[col.parent].(mapstr.M); !ok {
+		if sub, ok = ecs.Obj(r.c.EV[col.parent]); !ok {
 			n := 4
 			if col.parent == "initiating_process" {
 				n = 32 // most records fill ~30 of these columns
 			}
-			sub = make(mapstr.M, n)
-			r.c.EV[col.parent] = sub
+			nm := make(map[string]any, n)
+			r.c.EV[col.parent] = nm
+			sub = nm
 		}
 		r.subs[col.pid] = sub
 	}
@@ -615,7 +616,7 @@ func (r *deviceRec) host() error {
 		}
 	}
 	if osType == "" {
-		if af, ok := r.ev("additional_fields").(mapstr.M); ok {
+		if af, ok := ecs.Obj(r.ev("additional_fields")); ok {
 			all := true
 			for _, k := range posixKeys {
 				if af[k] == nil {
@@ -778,7 +779,7 @@ func (r *deviceRec) url() {
 	if s, ok := r.ev("remote.url").(string); ok && s != "" {
 		if u := ecs.URIParts(s); u != nil {
 			r.c.ForgetPut()
-			r.c.Doc["url"] = u
+			r.c.Doc["url"] = map[string]any(u)
 		}
 	}
 	r.cp("file.origin_referrer_url", "http.request.referrer")
@@ -804,7 +805,7 @@ func (r *deviceRec) adapterAndUsers() error {
 		users := make([]string, 0, len(arr))
 		for _, e := range arr {
 			name := ""
-			if m, ok := e.(mapstr.M); ok {
+			if m, ok := ecs.Obj(e); ok {
 				name = ecs.Text(m["UserName"])
 			}
 			users = append(users, name)

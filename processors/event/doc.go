@@ -25,6 +25,10 @@
 //     hard failures (C-13) by returning a *HardError; fill c.Related (the
 //     router writes related.* and runs R9a/R11 afterwards); remove the
 //     duplicated custom fields unless c.PreserveDuplicates.
+//     The event's fields stay a mapstr.M; nested objects are created as
+//     plain map[string]any (ecs.Put, ecs.Sub do it): libbeat's JSON codec
+//     encodes those without reflection. Type-assert objects with ecs.Obj,
+//     which accepts both.
 //  2. Add golden cases testdata/<table>.json (run go test -update once and
 //     review the -expected files).
 //  3. Nothing else: the conformance test scores the fixture documents of

@@ -8,6 +8,8 @@ import (
 	"github.com/elastic/elastic-agent-libs/logp"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 	"github.com/oschwald/maxminddb-golang"
+
+	"github.com/m365beat/m365beat/processors/internal/ecs"
 )
 
 // DatabaseConfig names an optional MaxMind database file.
@@ -102,7 +104,7 @@ func (g *geoEnricher) Enrich(doc mapstr.M, prefix, ip string) {
 			g.log.Debugf("geoip lookup of %s: %v", ip, err)
 		} else if ok {
 			if geo := rec.geo(); len(geo) > 0 {
-				putObj(doc, prefix)["geo"] = geo
+				ecs.Sub(doc, prefix)["geo"] = map[string]any(geo)
 			}
 		}
 	}
@@ -111,11 +113,11 @@ func (g *geoEnricher) Enrich(doc mapstr.M, prefix, ip string) {
 		if _, ok, err := g.asn.LookupNetwork(addr, &rec); err != nil {
 			g.log.Debugf("asn lookup of %s: %v", ip, err)
 		} else if ok && rec.Number != 0 {
-			as := mapstr.M{"number": int64(rec.Number)}
+			as := map[string]any{"number": int64(rec.Number)}
 			if rec.Organization != "" {
-				as["organization"] = mapstr.M{"name": rec.Organization}
+				as["organization"] = map[string]any{"name": rec.Organization}
 			}
-			putObj(doc, prefix)["as"] = as
+			ecs.Sub(doc, prefix)["as"] = as
 		}
 	}
 }
@@ -139,16 +141,7 @@ func (r *cityRecord) geo() mapstr.M {
 	}
 	set("city_name", r.City.Names["en"])
 	if r.Location.Latitude != nil && r.Location.Longitude != nil {
-		geo["location"] = mapstr.M{"lat": *r.Location.Latitude, "lon": *r.Location.Longitude}
+		geo["location"] = map[string]any{"lat": *r.Location.Latitude, "lon": *r.Location.Longitude}
 	}
 	return geo
-}
-
-func putObj(doc mapstr.M, key string) mapstr.M {
-	m, ok := doc[key].(mapstr.M)
-	if !ok {
-		m = mapstr.M{}
-		doc[key] = m
-	}
-	return m
 }

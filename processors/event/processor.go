@@ -164,14 +164,15 @@ func (p *Processor) process(ev *beat.Event) {
 	}
 
 	// R1
-	doc["ecs"] = mapstr.M{"version": ecsVersion}
-	evObj := mapstr.M{}
+	doc["ecs"] = map[string]any{"version": ecsVersion}
+	evObj := map[string]any{}
 	if hasRaw && raw != "" {
 		evObj["original"] = raw
 	}
 	doc["event"] = evObj
-	EV := make(mapstr.M, 48)
-	doc["m365_defender"] = mapstr.M{"event": EV}
+	evMap := make(map[string]any, 48)
+	doc["m365_defender"] = map[string]any{"event": evMap}
+	EV := mapstr.M(evMap)
 
 	c := &Ctx{Doc: doc, EV: EV, Table: p.table, tagsFn: addTag, Enrich: p.geo}
 	if hasRaw {
@@ -281,7 +282,7 @@ func (p *Processor) process(ev *beat.Event) {
 		if ecs.PruneMap(EV) {
 			delete(doc, "m365_defender")
 		}
-		if ev, ok := doc["event"].(mapstr.M); ok && len(ev) == 0 {
+		if ev, ok := ecs.Obj(doc["event"]); ok && len(ev) == 0 {
 			delete(doc, "event")
 		}
 		if t, _ := ecs.Prune(tags); t != nil {
@@ -304,7 +305,7 @@ func (p *Processor) process(ev *beat.Event) {
 		doc["tags"] = tags
 	}
 	if !contains(tags, tagPreserveOriginal) {
-		if e, ok := doc["event"].(mapstr.M); ok {
+		if e, ok := ecs.Obj(doc["event"]); ok {
 			delete(e, "original")
 			if len(e) == 0 {
 				delete(doc, "event")
@@ -381,13 +382,13 @@ func keepUnmapped(c *Ctx, ran []Mapper) {
 			}
 		}
 		if un == nil {
-			un = mapstr.M{}
+			un = map[string]any{}
 		}
 		un[c.Arena.String(k)] = c.Arena.Value(v)
 		n++
 	})
 	if un != nil {
-		c.EV["unmapped"] = un
+		c.EV["unmapped"] = map[string]any(un)
 		mUnmapped.Add(n)
 	}
 }

@@ -18,14 +18,11 @@ func Put(m mapstr.M, path string, v any) {
 			return
 		}
 		k := path[:i]
-		next, ok := m[k].(mapstr.M)
+		next, ok := Obj(m[k])
 		if !ok {
-			if mm, ok2 := m[k].(map[string]any); ok2 {
-				next = mapstr.M(mm)
-			} else {
-				next = mapstr.M{}
-			}
-			m[k] = next
+			nm := map[string]any{}
+			m[k] = nm
+			next = nm
 		}
 		m, path = next, path[i+1:]
 	}
@@ -48,12 +45,27 @@ func Sub(m mapstr.M, path string) mapstr.M {
 		case map[string]any:
 			m = next
 		default:
-			nm := mapstr.M{}
+			nm := map[string]any{}
 			m[k] = nm
 			m = nm
 		}
 	}
 	return m
+}
+
+// Obj returns v as an object when it is one (mapstr.M or map[string]any).
+// Nested objects of m365beat documents are stored as plain
+// map[string]any: libbeat's JSON codec encodes them on its fast path, while
+// the named mapstr.M type goes through reflection; mapstr.M methods accept
+// both.
+func Obj(v any) (mapstr.M, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		return x, true
+	case mapstr.M:
+		return x, true
+	}
+	return nil, false
 }
 
 // Get returns the value at a dotted path.
@@ -106,10 +118,11 @@ func Delete(m mapstr.M, path string) {
 
 // AppendError appends msg to doc's error.message array (created on first use).
 func AppendError(doc mapstr.M, msg string) {
-	e, _ := doc["error"].(mapstr.M)
+	e, _ := Obj(doc["error"])
 	if e == nil {
-		e = mapstr.M{}
-		doc["error"] = e
+		nm := map[string]any{}
+		doc["error"] = nm
+		e = nm
 	}
 	switch cur := e["message"].(type) {
 	case []string:

@@ -54,10 +54,11 @@ func (r *Related) WriteTo(doc mapstr.M) {
 	if r.Empty() {
 		return
 	}
-	rel, _ := doc["related"].(mapstr.M)
+	rel, _ := Obj(doc["related"])
 	if rel == nil {
-		rel = mapstr.M{}
-		doc["related"] = rel
+		nm := map[string]any{}
+		doc["related"] = nm
+		rel = nm
 	}
 	put := func(k string, l []string) {
 		if len(l) == 0 {

@@ -16,7 +16,7 @@ import (
 // literally, C-8), arrays → []any. A nil *fastjson.Value gives nil.
 func Value(v *fastjson.Value) any { return (*Arena)(nil).Value(v) }
 
-func mapOf(m map[string]any) mapstr.M { return mapstr.M(m) }
+func mapOf(m map[string]any) any { return m }
 
 // Number converts a JSON number keeping integer-ness and exact digits.
 func Number(v *fastjson.Value) any {

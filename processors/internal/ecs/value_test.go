@@ -11,7 +11,7 @@ import (
 
 func TestValueKeepsIntegers(t *testing.T) {
 	v := fastjson.MustParse(`{"a":18984951960,"b":123456789012345678901234,"c":1.5,"d":[1,"x",null,true],"TO.DEVICE":{}}`)
-	got := Value(v).(mapstr.M)
+	got := Value(v).(map[string]any)
 	if got["a"] != int64(18984951960) {
 		t.Errorf("a = %#v", got["a"])
 	}
@@ -99,7 +99,7 @@ func TestRelatedDedup(t *testing.T) {
 	r.AddDup(&r.User, "a")
 	doc := mapstr.M{}
 	r.WriteTo(doc)
-	want := mapstr.M{"related": mapstr.M{"hosts": []string{"NT AUTHORITY", "nt authority"}, "user": []string{"a", "a"}}}
+	want := mapstr.M{"related": map[string]any{"hosts": []string{"NT AUTHORITY", "nt authority"}, "user": []string{"a", "a"}}}
 	if !reflect.DeepEqual(doc, want) {
 		t.Errorf("related = %v", doc)
 	}
@@ -107,7 +107,7 @@ func TestRelatedDedup(t *testing.T) {
 
 func TestJSONColumn(t *testing.T) {
 	v, err := JSONColumn(fastjson.MustParse(`"{\"direction\":\"In\",\"n\":1}"`))
-	if err != nil || !reflect.DeepEqual(v, mapstr.M{"direction": "In", "n": int64(1)}) {
+	if err != nil || !reflect.DeepEqual(v, map[string]any{"direction": "In", "n": int64(1)}) {
 		t.Errorf("object text: %v %v", v, err)
 	}
 	v, err = JSONColumn(fastjson.MustParse(`"{broken"`))
@@ -115,7 +115,7 @@ func TestJSONColumn(t *testing.T) {
 		t.Errorf("broken text: %v %v", v, err)
 	}
 	v, err = JSONColumn(fastjson.MustParse(`{"already":"object"}`))
-	if err != nil || !reflect.DeepEqual(v, mapstr.M{"already": "object"}) {
+	if err != nil || !reflect.DeepEqual(v, map[string]any{"already": "object"}) {
 		t.Errorf("object: %v %v", v, err)
 	}
 	if v, err = JSONColumn(fastjson.MustParse(`null`)); v != nil || err != nil {
@@ -147,7 +147,7 @@ func TestArena(t *testing.T) {
 		t.Error("nil arena")
 	}
 	v := NewArena(64).Value(fastjson.MustParse(`{"k":["v",1,{"n":null}]}`))
-	want := mapstr.M{"k": []any{"v", int64(1), mapstr.M{"n": nil}}}
+	want := map[string]any{"k": []any{"v", int64(1), map[string]any{"n": nil}}}
 	if !reflect.DeepEqual(v, want) {
 		t.Errorf("arena value = %#v", v)
 	}
