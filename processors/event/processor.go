@@ -132,17 +132,10 @@ func (p *Processor) process(ev *beat.Event) {
 	}
 	mEvents.Inc()
 
-	// R0: agentless metadata.
-	if o, ok1 := old["organization"].(string); ok1 {
-		if d, ok2 := old["division"].(string); ok2 {
-			if t, ok3 := old["team"].(string); ok3 {
-				_, _, _ = o, d, t
-				delete(old, "organization")
-				delete(old, "division")
-				delete(old, "team")
-			}
-		}
-	}
+	// R0 (agentless organization/division/team) needs no step of its own:
+	// the document keeps only the input metadata of keptFields, so those
+	// fields never reach it (also when they are not all strings, where
+	// Elastic would keep them: the processor contract replaces the fields).
 
 	// R2: raw text.
 	raw, hasRaw := originalText(old)
