@@ -73,7 +73,7 @@ var alertColumns = []xcol{
 	{"SHA1", "sha1", xMove},
 	{"SHA256", "sha256", xMove},
 	{"ServiceSource", "service_source", xMove},
-	{"Severity", "severity", xLower},
+	{"Severity", "severity", xDiscard}, // R-EVT2 step 5
 	{"ThreatFamily", "threat.family", xMove},
 	{"Title", "title", xMove},
 }
@@ -171,6 +171,13 @@ func (m *alertMapper) Map(c *Ctx) error {
 	}
 	c.cpEV("behavior_id", "event.id")
 	c.cpEV("remote.url", "event.reference")
+	sev, hasSev, err := rawLower(c, "Severity")
+	if err != nil {
+		return err
+	}
+	if hasSev {
+		c.PutEV("severity", sev)
+	}
 	if s, ok := c.ev("severity").(string); ok {
 		if n, ok := alertSeverity[s]; ok {
 			c.Put("event.severity", n)

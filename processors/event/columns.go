@@ -129,14 +129,6 @@ func convert(c *Ctx, fam Family, col *xcol, v *fastjson.Value) error {
 		if b, ok := ecs.Truthy(ecs.Value(v)); ok {
 			c.PutEV(col.target, b)
 		}
-	case xLower:
-		if null {
-			return nil
-		}
-		if t != fastjson.TypeString {
-			return &HardError{Step: "lowercase", Tag: "lowercase_" + col.name, Reason: col.name + " is not a string"}
-		}
-		c.PutEV(col.target, strings.ToLower(string(v.GetStringBytes())))
 	}
 	return nil
 }
