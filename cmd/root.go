@@ -10,6 +10,7 @@ import (
 
 	"github.com/m365beat/m365beat/beater"
 	_ "github.com/m365beat/m365beat/include"
+	_ "github.com/m365beat/m365beat/processors/event"
 )
 
 // Name of the beat.
@@ -36,4 +37,5 @@ func init() {
 func init() {
 	RootCmd.AddCommand(normalizeCommand())
 	replaceExportConfig(&RootCmd.Command, settings())
+	addTestInputs(&RootCmd.Command, settings())
 }

@@ -48,10 +48,14 @@ func Value(v *fastjson.Value) any {
 
 // Number converts a JSON number keeping integer-ness and exact digits.
 func Number(v *fastjson.Value) any {
+	raw := v.String()
+	if !validNumber(raw) {
+		// fastjson is lenient about number syntax ("92+0"): keep the text.
+		return raw
+	}
 	if i, err := v.Int64(); err == nil {
 		return i
 	}
-	raw := v.String()
 	if isIntText(raw) {
 		if u, err := strconv.ParseUint(raw, 10, 64); err == nil {
 			return u
@@ -62,6 +66,50 @@ func Number(v *fastjson.Value) any {
 		return f
 	}
 	return json.Number(raw)
+}
+
+// validNumber reports whether s follows the JSON number grammar.
+func validNumber(s string) bool {
+	i, n := 0, len(s)
+	if i < n && s[i] == '-' {
+		i++
+	}
+	if i >= n {
+		return false
+	}
+	if s[i] == '0' {
+		i++
+	} else if s[i] >= '1' && s[i] <= '9' {
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	} else {
+		return false
+	}
+	if i < n && s[i] == '.' {
+		i++
+		j := i
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	if i < n && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < n && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := i
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	return i == n
 }
 
 func isIntText(s string) bool {

@@ -122,3 +122,12 @@ func TestJSONColumn(t *testing.T) {
 		t.Errorf("null: %v %v", v, err)
 	}
 }
+
+func TestNumberLenientSyntax(t *testing.T) {
+	v := fastjson.MustParse(`[92+0, 1e5, -0.5, 007]`)
+	a, _ := v.Array()
+	got := []any{Number(a[0]), Number(a[1]), Number(a[2]), Number(a[3])}
+	if got[0] != "92+0" || (got[1] != 1e5 && got[1] != int64(100000)) || got[2] != -0.5 || got[3] != "007" {
+		t.Errorf("Number = %#v", got)
+	}
+}

@@ -1,0 +1,341 @@
+package graphapi
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/valyala/fastjson"
+
+	"github.com/m365beat/m365beat/input"
+	"github.com/m365beat/m365beat/internal/graphtest"
+	"github.com/m365beat/m365beat/internal/inputtest"
+)
+
+func TestRegistered(t *testing.T) {
+	if _, ok := input.Lookup(Type); !ok {
+		t.Fatalf("input type %q not registered", Type)
+	}
+}
+
+// 5,000 alerts over 20 pages, with throttling, server errors, an expired
+// token, a slow answer and an alert updated while the poll runs: every
+// alert version is published exactly once.
+func TestCollectWithFaults(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	now := time.Now().UTC()
+	alerts := srv.Generate(5000, now.Add(-20*time.Hour), now.Add(-time.Hour))
+	moved := alerts[300] // read on page 2, updated while page 6 is served
+	srv.OnPage(func(_ *http.Request, page int) {
+		if page == 6 {
+			srv.Update(moved.ID, time.Now())
+		}
+	})
+	srv.Inject(graphtest.Fault{Path: "alerts_v2", Status: 429, RetryAfter: "1", Skip: 2})
+	srv.Inject(graphtest.Fault{Path: "alerts_v2", Status: 503, RetryAfter: time.Now().Add(-time.Second).UTC().Format(http.TimeFormat)})
+	srv.Inject(graphtest.Fault{Path: "alerts_v2", Status: 500, Times: 3})
+	srv.Inject(graphtest.Fault{Path: "alerts_v2", Status: 502})
+	srv.Inject(graphtest.Fault{Path: "alerts_v2", Status: 401, Skip: 3})
+	srv.Inject(graphtest.Fault{Path: "alerts_v2", Delay: 300 * time.Millisecond})
+	srv.Inject(graphtest.Fault{Path: "alerts_v2", Status: 206})
+
+	in := newTestInput(t, fakeConfig(srv, map[string]any{"resource": "alerts", "batch_size": 250, "interval": "50ms"}))
+	p := &inputtest.Pipeline{AutoACK: true}
+	r := start(t, in, p, inputtest.NewStore())
+
+	want := map[graphtest.Key]bool{}
+	for _, a := range srv.Alerts() {
+		want[a.Key()] = true
+	}
+	waitFor(t, "all alert versions", 30*time.Second, func() bool { return len(p.Events()) >= len(want)+1 })
+	waitFor(t, "two complete polls", 10*time.Second, func() bool { return r.metric("alerts.polls_total") >= 2 })
+	r.stop(t)
+
+	got := countKeys(t, p.Events())
+	for k, n := range got {
+		if n != 1 {
+			t.Errorf("%v published %d times", k, n)
+		}
+	}
+	for k := range want {
+		if got[k] != 1 {
+			t.Errorf("missing %v", k)
+		}
+	}
+	if len(got) != len(want)+1 { // + the version of `moved` read before its update
+		t.Errorf("got %d versions, want %d", len(got), len(want)+1)
+	}
+	if srv.PendingFaults() != 0 {
+		t.Errorf("%d injected faults not consumed", srv.PendingFaults())
+	}
+	if w := r.metric("alerts.throttled_wait_ms_total"); w < 1000 {
+		t.Errorf("throttled_wait_ms_total = %d, want >= 1000 (Retry-After: 1 honoured)", w)
+	}
+	for _, m := range []string{"alerts.throttled_total", "alerts.retries_total", "alerts.rescans_total",
+		"alerts.partial_responses_total", "alerts.errors_by_status.500", "alerts.errors_by_status.401"} {
+		if r.metric(m) <= 0 {
+			t.Errorf("%s = %d, want > 0", m, r.metric(m))
+		}
+	}
+	if r.metric("alerts.events_acked_total") != int64(len(p.Events())) {
+		t.Errorf("acked %d of %d", r.metric("alerts.events_acked_total"), len(p.Events()))
+	}
+	if st := srv.Stats(); st.PreferUnknown == 0 {
+		t.Error("Prefer: include-unknown-enum-members not sent")
+	}
+}
+
+// A hard stop while a page is published but not acknowledged, then a
+// restart on the same store: nothing is missing and only that page is
+// published again.
+func TestRestartAfterHardStop(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	now := time.Now().UTC()
+	srv.Generate(5000, now.Add(-20*time.Hour), now.Add(-time.Hour))
+	cfg := fakeConfig(srv, map[string]any{"resource": "alerts", "batch_size": 250, "interval": "1h"})
+	store := inputtest.NewStore()
+
+	p1 := &inputtest.Pipeline{}
+	var once sync.Once
+	stopped := make(chan struct{})
+	var r1 *running
+	var unacked []beat.Event
+	srv.OnPage(func(_ *http.Request, page int) {
+		switch {
+		case page <= 11:
+			p1.ACK(p1.Unacked()) // pages 1..page-1 acknowledged
+		case page == 12:
+			once.Do(func() {
+				evs := p1.Events()
+				unacked = evs[len(evs)-p1.Unacked():]
+				r1.cancel() // page 11 stays unacknowledged
+				close(stopped)
+			})
+		}
+	})
+	r1 = start(t, newTestInput(t, cfg), p1, store)
+	<-stopped
+	r1.stop(t)
+	first := p1.Events()
+	if len(first) != 11*250 || len(unacked) != 250 {
+		t.Fatalf("first run published %d events, %d unacknowledged; want 2750, 250", len(first), len(unacked))
+	}
+
+	srv.OnPage(nil)
+	p2 := &inputtest.Pipeline{AutoACK: true}
+	r2 := start(t, newTestInput(t, cfg), p2, store)
+	waitFor(t, "second run to complete a poll", 30*time.Second, func() bool { return r2.metric("alerts.polls_total") >= 1 })
+	r2.stop(t)
+
+	inUnacked := countKeys(t, unacked)
+	seen := countKeys(t, first)
+	dups := 0
+	for k, n := range countKeys(t, p2.Events()) {
+		if n != 1 {
+			t.Errorf("%v published %d times in the second run", k, n)
+		}
+		if seen[k] > 0 {
+			dups++
+			if inUnacked[k] == 0 {
+				t.Errorf("%v was acknowledged in the first run and published again", k)
+			}
+		}
+		seen[k]++
+	}
+	for _, a := range srv.Alerts() {
+		if seen[a.Key()] == 0 {
+			t.Errorf("missing %v", a.Key())
+		}
+	}
+	t.Logf("first run %d events (%d unacknowledged), second run %d events, %d duplicates", len(first), len(unacked), len(p2.Events()), dups)
+}
+
+// An update that arrives late (its lastUpdateDateTime already behind the
+// cursor, inside the overlap window) is collected; unchanged alerts in the
+// window are not published again.
+func TestLateUpdateInsideOverlap(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	now := time.Now().UTC()
+	alerts := srv.Generate(100, now.Add(-50*time.Minute), now.Add(-time.Minute))
+	in := newTestInput(t, fakeConfig(srv, map[string]any{"resource": "alerts", "interval": "20ms"}))
+	p := &inputtest.Pipeline{AutoACK: true}
+	r := start(t, in, p, inputtest.NewStore())
+	waitFor(t, "first poll", 10*time.Second, func() bool { return r.metric("alerts.polls_total") >= 1 })
+	if n := len(p.Events()); n != 100 {
+		t.Fatalf("first poll published %d, want 100", n)
+	}
+	last := alerts[99].LastUpdate
+	late := alerts[10]
+	srv.Update(late.ID, last.Add(-2*time.Minute)) // behind the cursor, inside overlap 5m
+	polls := r.metric("alerts.polls_total")
+	waitFor(t, "two more polls", 10*time.Second, func() bool { return r.metric("alerts.polls_total") >= polls+2 })
+	r.stop(t)
+
+	evs := p.Events()
+	if len(evs) != 101 {
+		t.Fatalf("published %d events, want 101 (100 + the late update)", len(evs))
+	}
+	got := alertKey(t, evs[100])
+	want := graphtest.Key{ID: late.ID, LastUpdate: last.Add(-2 * time.Minute).Format(graphtest.TimeLayout)}
+	if got != want {
+		t.Errorf("last event %v, want the late update %v", got, want)
+	}
+	if r.metric("alerts.items_skipped_total") == 0 {
+		t.Error("no unchanged alert inside the overlap window was skipped")
+	}
+}
+
+// A 500 on incidents with $expand=alerts falls back to listing incidents
+// and fetching each incident's alerts: every alert is delivered, one
+// message per alert.
+func TestIncidentExpandFallback(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	now := time.Now().UTC()
+	srv.Generate(120, now.Add(-3*time.Hour), now.Add(-time.Hour))
+	srv.Inject(graphtest.Fault{Path: "incidents", OnlyExpand: true, Status: 500, Skip: 1})
+	in := newTestInput(t, fakeConfig(srv, map[string]any{"resource": "incidents", "batch_size": 10, "interval": "1h"}))
+	p := &inputtest.Pipeline{AutoACK: true}
+	r := start(t, in, p, inputtest.NewStore())
+	waitFor(t, "one poll", 20*time.Second, func() bool { return r.metric("incidents.polls_total") >= 1 })
+	r.stop(t)
+
+	incidents := srv.Incidents()
+	wantAlerts := map[string]string{}
+	for k, ids := range incidents {
+		for _, id := range ids {
+			wantAlerts[id] = k.ID
+		}
+	}
+	got := map[string]int{}
+	for _, e := range p.Events() {
+		v, err := fastjson.Parse(e.Fields["message"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := v.Get("alerts")
+		if a == nil || a.Type() != fastjson.TypeObject {
+			t.Fatalf("message without a single alert object: %.200s", e.Fields["message"])
+		}
+		id := string(a.GetStringBytes("id"))
+		if inc := string(v.GetStringBytes("id")); wantAlerts[id] != inc {
+			t.Errorf("alert %s delivered with incident %s, want %s", id, inc, wantAlerts[id])
+		}
+		got[id]++
+	}
+	for id := range wantAlerts {
+		if got[id] != 1 {
+			t.Errorf("alert %s delivered %d times", id, got[id])
+		}
+	}
+	if len(got) != 120 {
+		t.Errorf("delivered %d alerts, want 120", len(got))
+	}
+	if r.metric("incidents.expand_fallbacks_total") != 1 {
+		t.Errorf("expand_fallbacks_total = %d, want 1", r.metric("incidents.expand_fallbacks_total"))
+	}
+}
+
+// Certificate credentials: the fake checks the client assertion's
+// signature, x5t, audience, issuer, subject and lifetime.
+func TestCertificateCredential(t *testing.T) {
+	certPath, keyPath, cert := certFiles(t)
+	srv := graphtest.New(graphtest.Options{Certificate: cert})
+	defer srv.Close()
+	now := time.Now().UTC()
+	srv.Generate(10, now.Add(-time.Hour), now)
+	cfg := fakeConfig(srv, map[string]any{"resource": "alerts", "interval": "1h"})
+	delete(cfg, "client_secret")
+	cfg["certificate"], cfg["private_key"] = certPath, keyPath
+	p := &inputtest.Pipeline{AutoACK: true}
+	r := start(t, newTestInput(t, cfg), p, inputtest.NewStore())
+	p.WaitEvents(t, 10, 10*time.Second)
+	r.stop(t)
+	if st := srv.Stats(); st.Assertions < 1 || st.Statuses[401] != 0 {
+		t.Errorf("assertions accepted %d, 401 answers %d", st.Assertions, st.Statuses[401])
+	}
+
+	// A certificate the application does not know is rejected.
+	otherCert, otherKey, _ := certFiles(t)
+	cfg["certificate"], cfg["private_key"] = otherCert, otherKey
+	var checks []string
+	err := newTestInput(t, cfg).Test(t.Context(), func(check string, err error) {
+		checks = append(checks, check+": "+errString(err))
+	})
+	if err == nil || !strings.Contains(strings.Join(checks, "\n"), "certificate credential was rejected") {
+		t.Errorf("unknown certificate: err %v, checks %q", err, checks)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return err.Error()
+}
+
+// 403 (permission missing) is logged with the permission name and retried
+// at the poll interval until the permission is granted.
+func TestForbiddenKeepsRetrying(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	now := time.Now().UTC()
+	srv.Generate(20, now.Add(-time.Hour), now)
+	srv.Deny("alerts_v2", true)
+	in := newTestInput(t, fakeConfig(srv, map[string]any{"resource": "alerts", "interval": "20ms"}))
+	p := &inputtest.Pipeline{AutoACK: true}
+	r := start(t, in, p, inputtest.NewStore())
+	waitFor(t, "several denied polls", 10*time.Second, func() bool { return r.metric("alerts.errors_by_status.403") >= 3 })
+	srv.Deny("alerts_v2", false)
+	p.WaitEvents(t, 20, 10*time.Second)
+	r.stop(t)
+}
+
+func TestTester(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	srv.Deny("incidents", true)
+	cfg := fakeConfig(srv, map[string]any{"resource": "alerts"}, map[string]any{"resource": "incidents"})
+	results := map[string]error{}
+	err := newTestInput(t, cfg).Test(t.Context(), func(check string, err error) { results[check] = err })
+	if err == nil {
+		t.Fatal("Test passed with incidents denied")
+	}
+	if len(results) != 3 {
+		t.Fatalf("checks %v, want token + 2 streams", results)
+	}
+	for check, err := range results {
+		switch {
+		case strings.HasPrefix(check, "list incidents"):
+			if err == nil || !strings.Contains(err.Error(), "SecurityIncident.Read.All") {
+				t.Errorf("%s: %v, want the missing permission named", check, err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("%s: %v", check, err)
+			}
+		}
+	}
+
+	cfg["client_secret"] = "wrong-secret-value"
+	var msgs []string
+	err = newTestInput(t, cfg).Test(t.Context(), func(check string, err error) { msgs = append(msgs, errString(err)) })
+	all := strings.Join(msgs, "\n")
+	if err == nil || !strings.Contains(all, "client_secret is wrong") || strings.Contains(all, "wrong-secret-value") {
+		t.Errorf("wrong secret: %s", all)
+	}
+
+	cfg["client_secret"] = srv.Options().ClientSecret
+	cfg["tenant_id"] = "00000000-0000-0000-0000-000000000000"
+	msgs = nil
+	_ = newTestInput(t, cfg).Test(t.Context(), func(check string, err error) { msgs = append(msgs, errString(err)) })
+	if all := strings.Join(msgs, "\n"); !strings.Contains(all, "tenant_id") {
+		t.Errorf("wrong tenant: %s", all)
+	}
+}
