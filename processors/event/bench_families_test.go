@@ -111,21 +111,62 @@ func meanLen(recs []string) int64 {
 	return int64(n / len(recs))
 }
 
-// BenchmarkFamily maps the records of each mapper family through the
-// router (no encoding). One op = one record.
+// BenchmarkFamily runs the records of each mapper family through the
+// router alone (map), the router and libbeat's JSON codec (map_encode, the
+// beat's output path) and the encoding/json decode+encode baseline. One op
+// = one record.
 func BenchmarkFamily(b *testing.B) {
 	for _, f := range []Family{FamilyEmail, FamilyAlert, FamilyApp, FamilyDevice} {
 		b.Run(string(f), func(b *testing.B) {
 			recs := familyRecords(b, f)
-			p := newTestRouter(bothOn)
-			render(p, []byte(recs[0])) // one-time set-up (e.g. user-agent regexes) out of the loop
-			b.SetBytes(meanLen(recs))
-			loopCPU(b, func(i int) {
-				ev := beat.Event{Fields: mapstr.M{"message": recs[i%len(recs)]}}
-				_, _ = p.Run(&ev)
+			b.Run("map", func(b *testing.B) {
+				p := newTestRouter(bothOn)
+				render(p, []byte(recs[0])) // one-time set-up (e.g. user-agent regexes) out of the loop
+				b.SetBytes(meanLen(recs))
+				loopCPU(b, func(i int) {
+					ev := beat.Event{Fields: mapstr.M{"message": recs[i%len(recs)]}}
+					_, _ = p.Run(&ev)
+				})
 			})
+			b.Run("map_encode", func(b *testing.B) { benchEncode(b, recs, bothOn) })
+			b.Run("baseline_encoding_json", func(b *testing.B) { benchBaseline(b, recs) })
 		})
 	}
+}
+
+// benchEncode maps and encodes recs with libbeat's JSON codec.
+func benchEncode(b *testing.B, recs []string, cfg Config) {
+	p := newTestRouter(cfg)
+	for _, r := range recs {
+		render(p, []byte(r)) // one-time set-up out of the loop
+	}
+	enc := jsoncodec.New("9.0.0", jsoncodec.Config{})
+	b.SetBytes(meanLen(recs))
+	loopCPU(b, func(i int) {
+		ev := beat.Event{Fields: mapstr.M{"message": recs[i%len(recs)]}}
+		out, _ := p.Run(&ev)
+		if _, err := enc.Encode("m365_defender", out); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// benchBaseline is encoding/json decode-into-map + encode of recs.
+func benchBaseline(b *testing.B, recs []string) {
+	raw := make([][]byte, len(recs))
+	for i, r := range recs {
+		raw[i] = []byte(r)
+	}
+	b.SetBytes(meanLen(recs))
+	loopCPU(b, func(i int) {
+		var m map[string]any
+		if err := json.Unmarshal(raw[i%len(raw)], &m); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := json.Marshal(m); err != nil {
+			b.Fatal(err)
+		}
+	})
 }
 
 // BenchmarkAllTablesMix decodes, maps and encodes (libbeat's JSON codec,
@@ -134,42 +175,9 @@ func BenchmarkFamily(b *testing.B) {
 // records. One op = one record.
 func BenchmarkAllTablesMix(b *testing.B) {
 	recs := allRecords(b)
-	for _, v := range []struct {
-		name string
-		cfg  Config
-	}{{"m365beat_options_on", bothOn}, {"m365beat_options_off", defaultConfig()}} {
-		b.Run(v.name, func(b *testing.B) {
-			p := newTestRouter(v.cfg)
-			for _, r := range recs {
-				render(p, []byte(r)) // one-time set-up out of the loop
-			}
-			enc := jsoncodec.New("9.0.0", jsoncodec.Config{})
-			b.SetBytes(meanLen(recs))
-			loopCPU(b, func(i int) {
-				ev := beat.Event{Fields: mapstr.M{"message": recs[i%len(recs)]}}
-				out, _ := p.Run(&ev)
-				if _, err := enc.Encode("m365_defender", out); err != nil {
-					b.Fatal(err)
-				}
-			})
-		})
-	}
-	b.Run("baseline_encoding_json", func(b *testing.B) {
-		raw := make([][]byte, len(recs))
-		for i, r := range recs {
-			raw[i] = []byte(r)
-		}
-		b.SetBytes(meanLen(recs))
-		loopCPU(b, func(i int) {
-			var m map[string]any
-			if err := json.Unmarshal(raw[i%len(raw)], &m); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := json.Marshal(m); err != nil {
-				b.Fatal(err)
-			}
-		})
-	})
+	b.Run("m365beat_options_on", func(b *testing.B) { benchEncode(b, recs, bothOn) })
+	b.Run("m365beat_options_off", func(b *testing.B) { benchEncode(b, recs, defaultConfig()) })
+	b.Run("baseline_encoding_json", func(b *testing.B) { benchBaseline(b, recs) })
 }
 
 // BenchmarkAllTablesMixPaired alternates, record by record over the mix of
