@@ -224,11 +224,17 @@ func (m *appMapper) Map(c *Ctx) error {
 			c.PutEV("country", ecs.Value(v))
 		}
 	}
-	if v := c.Column("State"); v != nil && identityInfo {
-		c.PutEV("account.state", ecs.Value(v))
-	}
 	isp, ISP := c.Column("Isp"), c.Column("ISP")
 	if isp != nil && ISP != nil {
+		// §2.5: Isp is moved, the move of ISP fails and the moves that
+		// follow in §3 order (columns after Isp) never happen.
+		c.PutEV("isp", ecs.Value(isp))
+		for i := range appColumns {
+			col := &appColumns[i]
+			if (col.conv == xMove || col.conv == xJSON) && col.name > "Isp" {
+				ecs.Delete(c.EV, col.target)
+			}
+		}
 		return &HardError{Step: "rename", Tag: "rename_ISP", Reason: "field [m365_defender.event.isp] already exists"}
 	}
 	if isp == nil {
@@ -236,6 +242,9 @@ func (m *appMapper) Map(c *Ctx) error {
 	}
 	if isp != nil {
 		c.PutEV("isp", ecs.Value(isp))
+	}
+	if v := c.Column("State"); v != nil && identityInfo {
+		c.PutEV("account.state", ecs.Value(v))
 	}
 
 	// R-ECS-1
