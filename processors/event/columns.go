@@ -61,6 +61,11 @@ func convert(c *Ctx, fam Family, col *xcol, v *fastjson.Value) error {
 	t := v.Type()
 	null := t == fastjson.TypeNull
 	emptyStr := t == fastjson.TypeString && len(v.GetStringBytes()) == 0
+	if null && col.conv != xTruthy {
+		// A null target is removed by the pruning (R11) and reads like an
+		// absent one in every rule: not storing it saves the work.
+		return nil
+	}
 	switch col.conv {
 	case xMove:
 		c.PutEV(col.target, ecs.Value(v))
