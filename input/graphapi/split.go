@@ -10,36 +10,28 @@ import (
 	"github.com/valyala/fastjson"
 )
 
+var parsers fastjson.ParserPool
+
 // splitList calls fn with the raw JSON of each element of a Graph list
 // response's "value" array.
 func splitList(body []byte, fn func(item []byte) error) error {
-	v, err := fastjson.ParseBytes(body)
+	arr, ok, err := member(body, "value")
 	if err != nil {
 		return err
 	}
-	arr := v.Get("value")
-	if arr == nil {
+	if !ok {
 		return errors.New("response has no value array")
 	}
-	items, err := arr.Array()
-	if err != nil {
-		return errors.New("response value is not an array")
-	}
-	var buf []byte
-	for _, it := range items {
-		buf = it.MarshalTo(buf[:0])
-		if err := fn(buf); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachElement(arr, fn)
 }
 
 // splitIncident calls fn once per document of an incident: one per alert
 // (the incident with "alerts" holding that one alert), or the incident as
 // is when alerts is absent or empty.
 func splitIncident(incident []byte, fn func(msg []byte) error) error {
-	v, err := fastjson.ParseBytes(incident)
+	p := parsers.Get()
+	defer parsers.Put(p)
+	v, err := p.ParseBytes(incident)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ type stream struct {
 	now     func() time.Time
 
 	parser fastjson.Parser
+	buf    bytes.Buffer // page body, reused
 
 	// published holds versions published in this run (acknowledged or
 	// not) at or above the current poll's floor; only the poll goroutine
@@ -317,7 +319,7 @@ func (s *stream) pass(ctx context.Context, floor time.Time) (bool, error) {
 	ids := map[uint64]struct{}{}
 	moved := false
 	for u != "" {
-		body, err := s.g.get(ctx, u, s.m, getOpts{expandFallback: expand && !fallback})
+		body, err := s.g.get(ctx, u, s.m, getOpts{expandFallback: expand && !fallback, buf: &s.buf})
 		var ee *expandError
 		if errors.As(err, &ee) {
 			s.m.fallbacks.Inc()
@@ -348,29 +350,22 @@ type item struct {
 // publishPage publishes the new items of one page and returns the
 // nextLink.
 func (s *stream) publishPage(ctx context.Context, body []byte, ids map[uint64]struct{}, fetchAlerts bool) (string, bool, error) {
-	v, err := s.parser.ParseBytes(body)
+	next, err := nextLink(body, &s.parser)
 	if err != nil {
 		return "", false, fmt.Errorf("cannot decode Graph response: %w", err)
 	}
-	next := string(v.GetStringBytes("@odata.nextLink"))
-	vals := v.GetArray("value")
-	items := make([]item, len(vals))
-	for i, it := range vals {
-		items[i] = item{id: append([]byte(nil), it.GetStringBytes("id")...),
-			lastUpdate: append([]byte(nil), it.GetStringBytes("lastUpdateDateTime")...)}
-	}
 
 	pg := &page{}
-	events := make([]beat.Event, 0, len(items))
+	events := make([]beat.Event, 0, s.cfg.BatchSize)
 	moved := false
 	now := s.now()
-	i := 0
 	err = splitList(body, func(raw []byte) error {
-		if i >= len(items) {
-			return errors.New("split and decode disagree on the number of items")
+		it, err := s.identify(raw)
+		if err != nil {
+			// Published as is: the processor reports the bad record on
+			// the event; it cannot be de-duplicated.
+			s.log.Warnw("Graph returned an item that is not valid JSON; publishing it as is.", "error", err)
 		}
-		it := items[i]
-		i++
 		var ts time.Time
 		if len(it.lastUpdate) > 0 {
 			t, err := parseTime(it.lastUpdate)
@@ -410,7 +405,7 @@ func (s *stream) publishPage(ctx context.Context, body []byte, ids map[uint64]st
 		if s.cfg.Resource != resourceIncidents {
 			return emit(raw)
 		}
-		if fetchAlerts {
+		if fetchAlerts && len(it.id) > 0 && err == nil {
 			full, err := s.withAlerts(ctx, raw, it.id)
 			if err != nil {
 				return err
@@ -439,6 +434,39 @@ func (s *stream) publishPage(ctx context.Context, body []byte, ids map[uint64]st
 	}
 	s.seal(pg)
 	return next, moved, nil
+}
+
+// identify reads an item's id and lastUpdateDateTime (copies).
+func (s *stream) identify(raw []byte) (item, error) {
+	v, err := s.parser.ParseBytes(raw)
+	if err != nil {
+		return item{}, fmt.Errorf("cannot decode item: %w", err)
+	}
+	return item{
+		id:         append([]byte(nil), v.GetStringBytes("id")...),
+		lastUpdate: append([]byte(nil), v.GetStringBytes("lastUpdateDateTime")...),
+	}, nil
+}
+
+// nextLink returns the @odata.nextLink of a list response ("" on the last
+// page).
+func nextLink(body []byte, p *fastjson.Parser) (string, error) {
+	raw, ok, err := member(body, "@odata.nextLink")
+	if err != nil || !ok {
+		return "", err
+	}
+	v, err := p.ParseBytes(raw)
+	if err != nil {
+		return "", err
+	}
+	if v.Type() == fastjson.TypeNull {
+		return "", nil
+	}
+	b, err := v.StringBytes()
+	if err != nil {
+		return "", errors.New("@odata.nextLink is not a string")
+	}
+	return string(b), nil
 }
 
 // withAlerts returns the incident with its alerts fetched from alerts_v2

@@ -306,7 +306,8 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 	}
 	body = append(body, `"`...)
 
-	var items [][]byte
+	var items []byte
+	n := 0
 	total := 0
 	switch path {
 	case "alerts_v2", "incident_alerts":
@@ -318,7 +319,11 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 				continue
 			}
 			if total >= skip && total < skip+top {
-				items = append(items, s.renderAlert(nil, a, false, unknown))
+				if n > 0 {
+					items = append(items, ',')
+				}
+				n++
+				items = s.renderAlert(items, a, false, unknown)
 			}
 			total++
 		}
@@ -329,7 +334,11 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 				continue
 			}
 			if total >= skip && total < skip+top {
-				items = append(items, s.renderIncident(nil, in, expand, unknown))
+				if n > 0 {
+					items = append(items, ',')
+				}
+				n++
+				items = s.renderIncident(items, in, expand, unknown)
 			}
 			total++
 		}
@@ -346,11 +355,6 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 		body = strconv.AppendQuote(body, next)
 	}
 	body = append(body, `,"value":[`...)
-	for i, it := range items {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = append(body, it...)
-	}
+	body = append(body, items...)
 	return append(body, "]}"...), nil
 }
