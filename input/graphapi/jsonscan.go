@@ -147,12 +147,13 @@ func eachElement(arr []byte, fn func(elem []byte) error) error {
 	}
 }
 
-// member returns the raw value of the top-level key of obj.
+// member returns the raw value of the top-level key of obj (the last one
+// if repeated).
 func member(obj []byte, key string) ([]byte, bool, error) {
 	var out []byte
 	found := false
 	err := eachMember(obj, func(k, v []byte) error {
-		if !found && string(k) == key {
+		if string(k) == key { // the last one wins, as in encoding/json
 			out, found = v, true
 		}
 		return nil
