@@ -9,6 +9,8 @@ import (
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/m365beat/m365beat/beater"
+	_ "github.com/m365beat/m365beat/include"
+	_ "github.com/m365beat/m365beat/processors/event"
 )
 
 // Name of the beat.
@@ -30,4 +32,10 @@ func settings() instance.Settings {
 
 func init() {
 	RootCmd = cmd.GenRootCmdWithSettings(beater.New, settings())
+}
+
+func init() {
+	RootCmd.AddCommand(normalizeCommand())
+	replaceExportConfig(&RootCmd.Command, settings())
+	addTestInputs(&RootCmd.Command, settings())
 }

@@ -68,6 +68,10 @@ type Stream struct {
 	Dataset string
 	// Namespace is data_stream.namespace (default "default").
 	Namespace string
+	// Processor is the m365_defender processor that maps the stream's
+	// records (e.g. "m365_defender_alert"). Empty means: the processor of
+	// Dataset (see processors.ForDataset).
+	Processor string
 	// Processors is the stream's `processors:` configuration (optional).
 	Processors []*conf.C
 	// Options are options of the m365_defender processors for this stream

@@ -47,3 +47,29 @@ func (o Options) Tags() []string {
 	}
 	return t
 }
+
+// Datasets of the data streams m365beat writes.
+const (
+	DatasetEvent         = "m365_defender.event"
+	DatasetAlert         = "m365_defender.alert"
+	DatasetIncident      = "m365_defender.incident"
+	DatasetVulnerability = "m365_defender.vulnerability"
+)
+
+// Vulnerability maps Defender Vulnerability Management export records.
+const Vulnerability = "m365_defender_vulnerability"
+
+// ForDataset returns the processor that maps the records of a dataset.
+func ForDataset(dataset string) (string, bool) {
+	switch dataset {
+	case DatasetEvent:
+		return Event, true
+	case DatasetAlert:
+		return Alert, true
+	case DatasetIncident:
+		return Incident, true
+	case DatasetVulnerability:
+		return Vulnerability, true
+	}
+	return "", false
+}

@@ -26,7 +26,7 @@ func TestEventHubShapes(t *testing.T) {
 		{`[{"a":1}, {"b":2}]`, []string{`{"a":1}`, `{"b":2}`}},
 		{`{"category":"AdvancedHunting-DeviceEvents"}`, []string{`{"category":"AdvancedHunting-DeviceEvents"}`}},
 		{`{"records":[]}`, nil},
-		{`{"records":null}`, nil},
+		{`{"records":null}`, []string{`{"records":null}`}},
 		{`[]`, nil},
 		{`{"records":"nope"}`, []string{`{"records":"nope"}`}},
 		{`"text"`, []string{`"text"`}},

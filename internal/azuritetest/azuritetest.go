@@ -1,0 +1,195 @@
+// Package azuritetest starts Azurite (the Azure Storage emulator, npm
+// package "azurite") for tests that need real Blob storage.
+//
+// The executable is found from, in order: the AZURITE_BIN environment
+// variable, "azurite" on PATH, and .ci/node_modules/.bin/azurite relative
+// to the repository root (where .ci/run installs it with
+// `npm install --prefix .ci azurite`). Tests skip with a message when none
+// exists. When an "azurite-blob" executable sits beside the one found, it
+// is preferred: only the Blob service is started.
+package azuritetest
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Account and key are Azurite's well-known development credentials.
+const (
+	Account = "devstoreaccount1"
+	Key     = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+
+// Server is a running Azurite.
+type Server struct {
+	// BlobEndpoint is http://127.0.0.1:<port>/devstoreaccount1.
+	BlobEndpoint string
+	// ConnectionString has an explicit BlobEndpoint=.
+	ConnectionString string
+
+	cmd *exec.Cmd
+	out *lockedBuffer
+}
+
+// Find returns the azurite executable or an explanation of why none was found.
+func Find() (string, error) {
+	if p := os.Getenv("AZURITE_BIN"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("AZURITE_BIN=%s: %v", p, err)
+		}
+		return p, nil
+	}
+	if p, err := exec.LookPath("azurite"); err == nil {
+		return p, nil
+	}
+	if root, ok := repoRoot(); ok {
+		p := filepath.Join(root, ".ci", "node_modules", ".bin", "azurite")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("azurite not installed: set AZURITE_BIN, put azurite on PATH or run `npm install --prefix .ci azurite` at the repository root")
+}
+
+func repoRoot() (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// Start starts Azurite on a free loopback port, stopped at the end of the
+// test. It skips the test when Azurite is not installed.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin, err := Find()
+	if err != nil {
+		t.Skip(err.Error())
+	}
+	if blob := filepath.Join(filepath.Dir(bin), "azurite-blob"); filepath.Base(bin) == "azurite" {
+		if _, err := os.Stat(blob); err == nil {
+			bin = blob
+		}
+	}
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		s, err := start(t, bin)
+		if err == nil {
+			t.Cleanup(s.stop)
+			return s
+		}
+		lastErr = err
+	}
+	t.Fatalf("azurite: %v", lastErr)
+	return nil
+}
+
+func start(t testing.TB, bin string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{
+		"--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(port),
+		"--location", t.TempDir(),
+		"--skipApiVersionCheck", "--disableTelemetry", "--loose",
+	}
+	if filepath.Base(bin) == "azurite" {
+		qp, err1 := freePort()
+		tp, err2 := freePort()
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("no free port")
+		}
+		args = append(args, "--queueHost", "127.0.0.1", "--queuePort", strconv.Itoa(qp),
+			"--tableHost", "127.0.0.1", "--tablePort", strconv.Itoa(tp))
+	}
+	out := &lockedBuffer{}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			break
+		}
+		select {
+		case <-exited:
+			return nil, fmt.Errorf("azurite exited: %s", out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			<-exited
+			return nil, fmt.Errorf("azurite did not listen on %s within 30s: %s", addr, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	endpoint := "http://" + addr + "/" + Account
+	return &Server{
+		BlobEndpoint: endpoint,
+		ConnectionString: "DefaultEndpointsProtocol=http;AccountName=" + Account +
+			";AccountKey=" + Key + ";BlobEndpoint=" + endpoint + ";",
+		cmd: cmd,
+		out: out,
+	}, nil
+}
+
+func (s *Server) stop() {
+	if s.cmd.Process != nil {
+		s.cmd.Process.Kill()
+	}
+}
+
+// Output is what Azurite printed so far.
+func (s *Server) Output() string { return s.out.String() }
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

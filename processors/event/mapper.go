@@ -1,0 +1,127 @@
+package event
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/elastic/elastic-agent-libs/mapstr"
+	"github.com/valyala/fastjson"
+
+	"github.com/m365beat/m365beat/processors/internal/ecs"
+)
+
+// Mapper maps the table columns of one record (one Elastic sub-pipeline).
+type Mapper interface {
+	// Map writes the table fields of the record into c.Doc and c.EV. A
+	// returned error is a hard failure of the mapper (C-13): fields set so
+	// far stay, the router records the error and continues with R9a–R13.
+	Map(c *Ctx) error
+	// Known reports whether a properties column is one the mapper's
+	// dictionary maps. Other columns are kept under
+	// m365_defender.event.unmapped and counted.
+	Known(column string) bool
+}
+
+// HardError is a hard failure of a mapper step (event-envelope.md §8).
+type HardError struct {
+	Step, Tag, Reason string
+}
+
+func (e *HardError) Error() string { return e.Reason }
+
+var (
+	mappersMu sync.RWMutex
+	mappers   = map[Family]Mapper{}
+)
+
+// RegisterMapper installs the mapper of a family (call it from init). It
+// panics on duplicates: that is a programming error.
+func RegisterMapper(f Family, m Mapper) {
+	mappersMu.Lock()
+	defer mappersMu.Unlock()
+	if _, dup := mappers[f]; dup {
+		panic(fmt.Sprintf("m365_defender: mapper family %q registered twice", f))
+	}
+	mappers[f] = m
+}
+
+// MapperOf returns the mapper of a family, or nil when none is implemented.
+func MapperOf(f Family) Mapper {
+	mappersMu.RLock()
+	defer mappersMu.RUnlock()
+	return mappers[f]
+}
+
+// Ctx is what a mapper gets for one record.
+type Ctx struct {
+	// Doc is the output document (the event's fields).
+	Doc mapstr.M
+	// EV is Doc's m365_defender.event object.
+	EV mapstr.M
+	// Props is J.properties when it is an object, else nil.
+	Props *fastjson.Object
+	// Category is the raw category; Cat is it lower-cased.
+	Category, Cat string
+	// Table is the registry entry of the category (nil when unsupported).
+	Table *Table
+	// PreserveDuplicates is true when tags contain
+	// preserve_duplicate_custom_fields (C-14).
+	PreserveDuplicates bool
+	// Related accumulates related.* (written after the mappers ran).
+	Related ecs.Related
+	// Enrich looks IPs up in the optional GeoIP/ASN databases (may be nil).
+	Enrich Enricher
+
+	pipeline string
+	tagsFn   func(tag string)
+}
+
+// Enricher adds geo/as data for an IP under prefix (e.g. "source").
+type Enricher interface {
+	Enrich(doc mapstr.M, prefix, ip string)
+}
+
+// Error appends a soft error to error.message.
+func (c *Ctx) Error(msg string) { ecs.AppendError(c.Doc, msg) }
+
+// Errorf appends a formatted soft error.
+func (c *Ctx) Errorf(format string, args ...any) { c.Error(fmt.Sprintf(format, args...)) }
+
+// Pipeline is the Elastic-style pipeline name used in error sentences.
+func (c *Ctx) Pipeline(family Family) string {
+	return "logs-m365_defender.event-pipeline_" + string(family)
+}
+
+// Column returns the properties column named col, or nil.
+func (c *Ctx) Column(col string) *fastjson.Value {
+	if c.Props == nil {
+		return nil
+	}
+	return c.Props.Get(col)
+}
+
+// PutEV sets m365_defender.event.<path>.
+func (c *Ctx) PutEV(path string, v any) { ecs.Put(c.EV, path, v) }
+
+// Put sets a dotted path of the document.
+func (c *Ctx) Put(path string, v any) { ecs.Put(c.Doc, path, v) }
+
+// Get returns a dotted path of the document.
+func (c *Ctx) Get(path string) (any, bool) { return ecs.Get(c.Doc, path) }
+
+// Copy implements C-4: if src (a document path) is neither null nor "",
+// dst := src (shallow; values are not shared mutable objects in practice).
+func (c *Ctx) Copy(src, dst string) {
+	v, ok := ecs.Get(c.Doc, src)
+	if !ok || ecs.Empty(v) {
+		return
+	}
+	ecs.Put(c.Doc, dst, v)
+}
+
+// AddTag adds a tag to the event's tags if absent.
+func (c *Ctx) AddTag(tag string) {
+	if c.tagsFn != nil {
+		c.tagsFn(tag)
+	}
+}

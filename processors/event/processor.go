@@ -1,0 +1,432 @@
+package event
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	conf "github.com/elastic/elastic-agent-libs/config"
+	"github.com/elastic/elastic-agent-libs/logp"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+	"github.com/valyala/fastjson"
+
+	"github.com/m365beat/m365beat/processors"
+	"github.com/m365beat/m365beat/processors/internal/ecs"
+)
+
+const (
+	ecsVersion = "8.11.0"
+	// routerPipeline is the pipeline name used in router error sentences.
+	routerPipeline = "logs-m365_defender.event-pipeline"
+
+	tagPreserveOriginal   = "preserve_original_event"
+	tagPreserveDuplicates = "preserve_duplicate_custom_fields"
+	// TagUnknownTable marks records whose category matches no route
+	// (m365beat addition).
+	TagUnknownTable = "m365_defender_unknown_table"
+)
+
+// Config is the configuration of every m365_defender event processor.
+type Config struct {
+	processors.Options `config:",inline"`
+}
+
+func defaultConfig() Config { return Config{Options: processors.DefaultOptions()} }
+
+// Validate checks the configuration.
+func (c *Config) Validate() error { return nil }
+
+// Processor is the router (table == nil) or a per-table processor.
+type Processor struct {
+	cfg   Config
+	table *Table
+	name  string
+	log   *logp.Logger
+	geo   Enricher
+}
+
+// New builds the router processor from its options.
+func New(cfg Config, log *logp.Logger) *Processor {
+	return newProcessor(cfg, nil, log)
+}
+
+// NewTable builds the processor of one table.
+func NewTable(cfg Config, t *Table, log *logp.Logger) *Processor {
+	return newProcessor(cfg, t, log)
+}
+
+func newProcessor(cfg Config, t *Table, log *logp.Logger) *Processor {
+	if log == nil {
+		log = logp.NewNopLogger()
+	}
+	name := processors.Event
+	if t != nil {
+		name = t.Plugin
+	}
+	return &Processor{cfg: cfg, table: t, name: name, log: log.Named(name)}
+}
+
+func constructor(t *Table) func(c *conf.C, log *logp.Logger) (beat.Processor, error) {
+	return func(c *conf.C, log *logp.Logger) (beat.Processor, error) {
+		cfg := defaultConfig()
+		if c != nil {
+			if err := c.Unpack(&cfg); err != nil {
+				name := processors.Event
+				if t != nil {
+					name = t.Plugin
+				}
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		return newProcessor(cfg, t, log), nil
+	}
+}
+
+// String describes the processor.
+func (p *Processor) String() string {
+	return fmt.Sprintf("%s=[preserve_original_event=%v, preserve_duplicate_custom_fields=%v]",
+		p.name, p.cfg.PreserveOriginalEvent, p.cfg.PreserveDuplicateCustomFields)
+}
+
+// Run maps one record. It never fails and never panics on bad input.
+func (p *Processor) Run(ev *beat.Event) (out *beat.Event, err error) {
+	if ev == nil {
+		return nil, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Errorf("internal error while mapping a record: %v", r)
+			if ev.Fields == nil {
+				ev.Fields = mapstr.M{}
+			}
+			ecs.AppendError(ev.Fields, fmt.Sprintf("m365_defender: internal error while mapping the record: %v", r))
+			ecs.Put(ev.Fields, "event.kind", "pipeline_error")
+			out, err = ev, nil
+		}
+	}()
+	p.process(ev)
+	return ev, nil
+}
+
+// keptFields are the input metadata fields kept on the event.
+var keptFields = [...]string{"@timestamp", "azure", "data_stream", "input"}
+
+func (p *Processor) process(ev *beat.Event) {
+	old := ev.Fields
+	if old == nil {
+		old = mapstr.M{}
+	}
+	mEvents.Inc()
+
+	// R0: agentless metadata.
+	if o, ok1 := old["organization"].(string); ok1 {
+		if d, ok2 := old["division"].(string); ok2 {
+			if t, ok3 := old["team"].(string); ok3 {
+				_, _, _ = o, d, t
+				delete(old, "organization")
+				delete(old, "division")
+				delete(old, "team")
+			}
+		}
+	}
+
+	// R2: raw text.
+	raw, hasRaw := originalText(old)
+
+	doc := make(mapstr.M, 16)
+	for _, k := range keptFields {
+		if v, ok := old[k]; ok {
+			doc[k] = v
+		}
+	}
+	tags := p.buildTags(old["tags"])
+	addTag := func(t string) {
+		for _, x := range tags {
+			if x == t {
+				return
+			}
+		}
+		tags = append(tags, t)
+	}
+
+	// R1
+	doc["ecs"] = mapstr.M{"version": ecsVersion}
+	evObj := mapstr.M{}
+	if hasRaw {
+		evObj["original"] = raw
+	}
+	doc["event"] = evObj
+	EV := make(mapstr.M, 8)
+	doc["m365_defender"] = mapstr.M{"event": EV}
+
+	c := &Ctx{Doc: doc, EV: EV, Table: p.table, tagsFn: addTag, Enrich: p.geo}
+
+	// R3: decode.
+	parser := ecs.Parsers.Get()
+	defer ecs.Parsers.Put(parser)
+	var J *fastjson.Value
+	if hasRaw {
+		v, perr := parser.Parse(raw)
+		if perr != nil {
+			c.Errorf("Processor json with tag json_event_original in pipeline %s failed with message: %v", routerPipeline, perr)
+		} else {
+			J = v
+		}
+	} else {
+		c.Errorf("Processor json with tag json_event_original in pipeline %s failed with message: the record has neither event.original nor message", routerPipeline)
+	}
+	var jo *fastjson.Object
+	if J != nil && J.Type() == fastjson.TypeObject {
+		jo, _ = J.Object()
+	}
+
+	// R4: envelope keys.
+	var catV, props *fastjson.Value
+	if jo != nil {
+		catV = jo.Get("category")
+		moveEnvelope(EV, jo, "category", "category")
+		moveEnvelope(EV, jo, "operationName", "operation_name")
+		moveEnvelope(EV, jo, "Tenant", "tenant.name")
+		moveEnvelope(EV, jo, "tenantId", "tenant.id")
+		// R5
+		if tv := jo.Get("time"); tv != nil && tv.Type() != fastjson.TypeNull {
+			p.envelopeDate(c, tv, "time", "date_json_time")
+		}
+		props = jo.Get("properties")
+		if props != nil && props.Type() == fastjson.TypeObject {
+			c.Props, _ = props.Object()
+		}
+		// R6
+		if c.Props != nil {
+			if tv := c.Props.Get("Timestamp"); tv != nil && tv.Type() != fastjson.TypeNull {
+				p.envelopeDate(c, tv, "timestamp", "date_json_properties_Timestamp")
+			}
+		}
+	}
+	// R7
+	if ts, ok := EV["timestamp"].(string); ok && ts != "" {
+		if t, ok := ecs.ParseDate(ts); ok {
+			ev.Timestamp = t
+			if _, had := doc["@timestamp"]; had {
+				doc["@timestamp"] = ts
+			}
+		}
+	}
+
+	// R8: category validation.
+	catNull := catV == nil || catV.Type() == fastjson.TypeNull
+	catStr := ""
+	catIsString := false
+	if !catNull && catV.Type() == fastjson.TypeString {
+		catIsString = true
+		catStr = string(catV.GetStringBytes())
+	}
+	if catNull || (catIsString && catStr == "") {
+		c.Error("Missing required field: m365_defender.event.category.")
+	}
+	if !catNull && (!catIsString || LookupCategory(catStr) == nil) {
+		text := catStr
+		if !catIsString {
+			text = catV.String()
+		}
+		c.Errorf("The event category %s is not supported.", text)
+	}
+	if p.table != nil && (!catIsString || catStr != p.table.Category()) {
+		c.Errorf("%s: the record's category is not %s; it was mapped by its own category", p.table.Plugin, p.table.Category())
+	}
+
+	// R9: routing.
+	routerFailed := false
+	switch {
+	case catNull:
+		p.routerFailure(c, addTag, "cannot route the record: m365_defender.event.category is missing")
+		routerFailed = true
+	case !catIsString:
+		p.routerFailure(c, addTag, "cannot route the record: m365_defender.event.category is not a string")
+		routerFailed = true
+	default:
+		c.Category = catStr
+		c.Cat = strings.ToLower(catStr)
+		c.Table = LookupCategory(catStr)
+		c.PreserveDuplicates = contains(tags, tagPreserveDuplicates)
+		p.route(c, addTag)
+	}
+
+	if !routerFailed {
+		c.Related.WriteTo(doc)
+		postMapper(doc, EV)
+	}
+
+	// R10 (J is discarded with the parser), R11.
+	ecs.Prune(doc)
+	// R13 + tags.
+	if len(tags) > 0 {
+		doc["tags"] = tags
+	}
+	if !contains(tags, tagPreserveOriginal) {
+		if e, ok := doc["event"].(mapstr.M); ok {
+			delete(e, "original")
+			if len(e) == 0 {
+				delete(doc, "event")
+			}
+		}
+	}
+	if _, ok := doc["error"]; ok {
+		mErrors.Inc()
+	}
+	if k, _ := ecs.Get(doc, "event.kind"); k == "pipeline_error" {
+		mPipelineErrors.Inc()
+	}
+	ev.Fields = doc
+}
+
+// route runs the mappers of every matching route and keeps unmapped columns.
+func (p *Processor) route(c *Ctx, addTag func(string)) {
+	fams := Route(c.Cat)
+	var ran []Mapper
+	for _, f := range fams {
+		m := MapperOf(f)
+		if m == nil {
+			continue
+		}
+		ran = append(ran, m)
+		if err := m.Map(c); err != nil {
+			step, tag, reason := "script", "map_"+string(f), err.Error()
+			if he, ok := err.(*HardError); ok {
+				step, tag, reason = he.Step, he.Tag, he.Reason
+			}
+			c.Errorf("Processor %q with tag %q in pipeline %q failed with message %q", step, tag, c.Pipeline(f), reason)
+			ecs.Put(c.Doc, "event.kind", "pipeline_error")
+			if f != FamilyEmail {
+				addTag(tagPreserveOriginal)
+			}
+		}
+	}
+	if len(fams) == 0 {
+		// m365beat addition: a table no route knows is kept, not dropped.
+		mUnknownTables.Inc()
+		ecs.Put(c.Doc, "event.kind", "event")
+		addTag(TagUnknownTable)
+	}
+	keepUnmapped(c, ran)
+}
+
+// keepUnmapped stores the columns no mapper that ran knows under
+// m365_defender.event.unmapped (m365beat addition) and counts them.
+func keepUnmapped(c *Ctx, ran []Mapper) {
+	if c.Props == nil {
+		return
+	}
+	var un mapstr.M
+	n := int64(0)
+	c.Props.Visit(func(k []byte, v *fastjson.Value) {
+		if v.Type() == fastjson.TypeNull {
+			return
+		}
+		if v.Type() == fastjson.TypeString && len(v.GetStringBytes()) == 0 {
+			return
+		}
+		key := string(k)
+		if key == "Timestamp" {
+			return
+		}
+		for _, m := range ran {
+			if m.Known(key) {
+				return
+			}
+		}
+		if un == nil {
+			un = mapstr.M{}
+		}
+		un[key] = ecs.Value(v)
+		n++
+	})
+	if un != nil {
+		c.EV["unmapped"] = un
+		mUnmapped.Add(n)
+	}
+}
+
+func (p *Processor) routerFailure(c *Ctx, addTag func(string), reason string) {
+	c.Errorf("Processor \"script\" with tag \"route_category\" in pipeline %q failed with message %q", routerPipeline, reason)
+	ecs.Put(c.Doc, "event.kind", "pipeline_error")
+	addTag(tagPreserveOriginal)
+}
+
+func (p *Processor) envelopeDate(c *Ctx, v *fastjson.Value, target, tag string) {
+	var text string
+	if v.Type() == fastjson.TypeString {
+		text = string(v.GetStringBytes())
+	} else {
+		text = v.String()
+	}
+	if d, ok := ecs.NormalizeDate(text); ok {
+		c.EV[target] = d
+		return
+	}
+	c.Errorf("Processor date with tag %s in pipeline %s failed with message: unable to parse date [%s]", tag, routerPipeline, text)
+}
+
+func moveEnvelope(EV mapstr.M, jo *fastjson.Object, key, target string) {
+	v := jo.Get(key)
+	if v == nil {
+		return
+	}
+	ecs.Put(EV, target, ecs.Value(v))
+}
+
+// buildTags returns the option tags (in Elastic's order, when missing)
+// followed by the event's tags.
+func (p *Processor) buildTags(v any) []string {
+	var cur []string
+	switch t := v.(type) {
+	case []string:
+		cur = t
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				cur = append(cur, s)
+			}
+		}
+	case string:
+		cur = []string{t}
+	}
+	opt := p.cfg.Tags()
+	out := make([]string, 0, len(opt)+len(cur)+1)
+	for _, t := range opt {
+		if !contains(cur, t) {
+			out = append(out, t)
+		}
+	}
+	return append(out, cur...)
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// originalText returns the raw record text: event.original when it is a
+// string, else message (R2).
+func originalText(f mapstr.M) (string, bool) {
+	if e, ok := f["event"].(mapstr.M); ok {
+		if s, ok := e["original"].(string); ok {
+			return s, true
+		}
+	} else if e, ok := f["event"].(map[string]any); ok {
+		if s, ok := e["original"].(string); ok {
+			return s, true
+		}
+	}
+	switch m := f["message"].(type) {
+	case string:
+		return m, true
+	case []byte:
+		return string(m), true
+	}
+	return "", false
+}

@@ -1,0 +1,184 @@
+package event
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/m365beat/m365beat/internal/golden"
+	"github.com/m365beat/m365beat/processors"
+)
+
+// TestGolden runs testdata/*.json through the router with both preserve
+// options on (like Elastic's test harness).
+func TestGolden(t *testing.T) {
+	p := newTestRouter(bothOn)
+	golden.Dir(t, "testdata", func(line []byte) []any { return []any{render(p, line)} })
+}
+
+// TestGoldenOptionsOff runs testdata/options-off/*.json with both options off.
+func TestGoldenOptionsOff(t *testing.T) {
+	p := newTestRouter(defaultConfig())
+	golden.Dir(t, "testdata/options-off", func(line []byte) []any { return []any{render(p, line)} })
+}
+
+func TestRouteOrder(t *testing.T) {
+	cases := map[string][]Family{
+		"advancedhunting-deviceprocessevents": {FamilyDevice},
+		"advancedhunting-cloudprocessevents":  {FamilyDevice},
+		"advancedhunting-alertevidence":       {FamilyAlert},
+		"advancedhunting-messageurlinfo":      {FamilyEmail},
+		"advancedhunting-alertdevicemessage":  {FamilyAlert, FamilyDevice, FamilyEmail},
+		"advancedhunting-exposuregraphnodes":  nil,
+	}
+	for cat, want := range cases {
+		if got := Route(cat); !reflect.DeepEqual(got, want) {
+			t.Errorf("Route(%q) = %v, want %v", cat, got, want)
+		}
+	}
+}
+
+// TestRegistryRoutes checks that each table's registry family is the one
+// the routing rules pick (exactly one route per supported category).
+func TestRegistryRoutes(t *testing.T) {
+	if len(Tables) != 30 {
+		t.Errorf("%d tables, the spec lists 30", len(Tables))
+	}
+	for _, tb := range Tables {
+		got := Route(lower(tb.Category()))
+		if len(got) != 1 || got[0] != tb.Family {
+			t.Errorf("%s routes to %v, registry says %s", tb.Name, got, tb.Family)
+		}
+		if LookupCategory(tb.Category()) == nil || LookupPlugin(tb.Plugin) == nil {
+			t.Errorf("%s: lookup failed", tb.Name)
+		}
+	}
+}
+
+func TestRunKeepsInputMetadataAndNeverFails(t *testing.T) {
+	p := newTestRouter(defaultConfig())
+	ev := &beat.Event{
+		Fields: mapstr.M{
+			"message":      `{"category":"AdvancedHunting-Nope","time":"2024-05-01T10:00:00Z","properties":{"Timestamp":"2024-05-01T09:00:00Z"}}`,
+			"azure":        mapstr.M{"eventhub": "hub", "offset": int64(5)},
+			"data_stream":  mapstr.M{"dataset": "m365_defender.event"},
+			"input":        mapstr.M{"type": "azure-eventhub"},
+			"tags":         []string{"forwarded"},
+			"organization": "o", "division": "d", "team": "t",
+			"stray": "dropped",
+		},
+		Meta: mapstr.M{"_id": "x"},
+	}
+	out, err := p.Run(ev)
+	if err != nil || out == nil {
+		t.Fatalf("Run: %v %v", out, err)
+	}
+	f := out.Fields
+	for _, k := range []string{"azure", "data_stream", "input"} {
+		if _, ok := f[k]; !ok {
+			t.Errorf("%s dropped", k)
+		}
+	}
+	for _, k := range []string{"message", "organization", "division", "team", "stray"} {
+		if _, ok := f[k]; ok {
+			t.Errorf("%s kept", k)
+		}
+	}
+	if !reflect.DeepEqual(f["tags"], []string{"forwarded", TagUnknownTable}) {
+		t.Errorf("tags = %v", f["tags"])
+	}
+	if _, err := f.GetValue("event.original"); err == nil {
+		t.Error("event.original kept without preserve_original_event")
+	}
+	if out.Meta["_id"] != "x" {
+		t.Error("@metadata lost")
+	}
+	if got := out.Timestamp.UTC().Format("2006-01-02T15:04:05Z"); got != "2024-05-01T09:00:00Z" {
+		t.Errorf("@timestamp = %s", got)
+	}
+}
+
+func TestAgentlessMetadataKeptUnlessAllStrings(t *testing.T) {
+	p := newTestRouter(defaultConfig())
+	ev := &beat.Event{Fields: mapstr.M{"message": `{}`, "organization": "o", "division": int64(1), "team": "t"}}
+	out, _ := p.Run(ev)
+	if _, ok := out.Fields["organization"]; ok {
+		// R0 leaves them, but the document replaces all fields that are
+		// not input metadata: they must not survive either way.
+		t.Error("organization survived")
+	}
+}
+
+func TestEventOriginalPreferredOverMessage(t *testing.T) {
+	p := newTestRouter(bothOn)
+	orig := `{"category":"AdvancedHunting-Nope","properties":{}}`
+	ev := &beat.Event{Fields: mapstr.M{"message": "ignored", "event": mapstr.M{"original": orig}}}
+	out, _ := p.Run(ev)
+	if v, _ := out.Fields.GetValue("event.original"); v != orig {
+		t.Errorf("event.original = %v", v)
+	}
+	if v, _ := out.Fields.GetValue("m365_defender.event.category"); v != "AdvancedHunting-Nope" {
+		t.Errorf("category = %v", v)
+	}
+}
+
+func TestOptionTags(t *testing.T) {
+	p := newTestRouter(bothOn)
+	ev := &beat.Event{Fields: mapstr.M{"message": `{"category":"AdvancedHunting-Nope"}`, "tags": []any{"forwarded", "preserve_original_event"}}}
+	out, _ := p.Run(ev)
+	want := []string{"preserve_duplicate_custom_fields", "forwarded", "preserve_original_event", TagUnknownTable}
+	if !reflect.DeepEqual(out.Fields["tags"], want) {
+		t.Errorf("tags = %v, want %v", out.Fields["tags"], want)
+	}
+}
+
+func TestNilAndEmptyEvents(t *testing.T) {
+	p := newTestRouter(bothOn)
+	if out, err := p.Run(nil); out != nil || err != nil {
+		t.Errorf("Run(nil) = %v, %v", out, err)
+	}
+	out, err := p.Run(&beat.Event{})
+	if err != nil || out == nil {
+		t.Fatalf("Run(empty) = %v, %v", out, err)
+	}
+	if k, _ := out.Fields.GetValue("event.kind"); k != "pipeline_error" {
+		t.Errorf("event.kind = %v", k)
+	}
+	if m, _ := out.Fields.GetValue("error.message"); m == nil {
+		t.Error("no error.message")
+	}
+}
+
+func TestUnmappedMetric(t *testing.T) {
+	p := newTestRouter(bothOn)
+	before := mUnmapped.Get()
+	render(p, []byte(`{"category":"AdvancedHunting-Nope","properties":{"A":1,"B":"x","C":null,"D":""}}`))
+	if got := mUnmapped.Get() - before; got != 2 {
+		t.Errorf("unmapped_columns grew by %d, want 2", got)
+	}
+}
+
+// TestPluginsRegistered builds every registry plugin (and the router)
+// through libbeat's processor registry.
+func TestPluginsRegistered(t *testing.T) {
+	names := []string{processors.Event}
+	for _, tb := range Tables {
+		names = append(names, tb.Plugin)
+	}
+	for _, n := range names {
+		cfg, err := newPluginConfig(n, map[string]any{"preserve_original_event": true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		procs, err := newLibbeatProcessors(cfg)
+		if err != nil {
+			t.Errorf("%s: %v", n, err)
+			continue
+		}
+		if len(procs.All()) != 1 {
+			t.Errorf("%s: %d processors", n, len(procs.All()))
+		}
+	}
+}

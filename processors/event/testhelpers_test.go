@@ -1,0 +1,46 @@
+package event
+
+import (
+	"strings"
+
+	libprocs "github.com/elastic/beats/v7/libbeat/processors"
+	"time"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/elastic-agent-libs/logp"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/m365beat/m365beat/processors"
+)
+
+// bothOn is the option set of Elastic's test harness.
+var bothOn = Config{Options: processors.Options{PreserveOriginalEvent: true, PreserveDuplicateCustomFields: true}}
+
+// render runs one input line through p the way the pipeline would and
+// returns the published document (fields plus @timestamp when set).
+func render(p *Processor, line []byte) mapstr.M {
+	ev := &beat.Event{Fields: mapstr.M{"message": string(line)}}
+	out, err := p.Run(ev)
+	if err != nil || out == nil {
+		return mapstr.M{"run_error": err}
+	}
+	doc := out.Fields.Clone()
+	if !out.Timestamp.IsZero() {
+		doc["@timestamp"] = out.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	return doc
+}
+
+func newTestRouter(cfg Config) *Processor { return New(cfg, logp.NewNopLogger()) }
+
+var _ = time.Time{}
+
+func lower(s string) string { return strings.ToLower(s) }
+
+func newPluginConfig(name string, opts map[string]any) (libprocs.PluginConfig, error) {
+	return libprocs.NewPluginConfigFromList([]mapstr.M{{name: mapstr.M(opts)}})
+}
+
+func newLibbeatProcessors(cfg libprocs.PluginConfig) (*libprocs.Processors, error) {
+	return libprocs.New(cfg, logp.NewNopLogger())
+}
