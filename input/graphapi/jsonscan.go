@@ -115,38 +115,6 @@ func eachMember(obj []byte, fn func(key, val []byte) error) error {
 	}
 }
 
-// eachElement calls fn with the raw text of every element of the array arr.
-func eachElement(arr []byte, fn func(elem []byte) error) error {
-	i := skipWS(arr, 0)
-	if i >= len(arr) || arr[i] != '[' {
-		return errSyntax
-	}
-	i = skipWS(arr, i+1)
-	if i < len(arr) && arr[i] == ']' {
-		return nil
-	}
-	for {
-		e := skipValue(arr, i)
-		if e < 0 {
-			return errSyntax
-		}
-		if err := fn(arr[i:e]); err != nil {
-			return err
-		}
-		i = skipWS(arr, e)
-		if i >= len(arr) {
-			return errSyntax
-		}
-		if arr[i] == ']' {
-			return nil
-		}
-		if arr[i] != ',' {
-			return errSyntax
-		}
-		i = skipWS(arr, i+1)
-	}
-}
-
 // member returns the raw value of the top-level key of obj (the last one
 // if repeated).
 func member(obj []byte, key string) ([]byte, bool, error) {

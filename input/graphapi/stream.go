@@ -40,6 +40,7 @@ type stream struct {
 
 	parser fastjson.Parser
 	buf    bytes.Buffer // page body, reused
+	msg    []byte       // message scratch, reused
 
 	// published holds versions published in this run (acknowledged or
 	// not) at or above the current poll's floor; only the poll goroutine
@@ -403,7 +404,13 @@ func (s *stream) publishPage(ctx context.Context, body []byte, ids map[uint64]st
 			return nil
 		}
 		if s.cfg.Resource != resourceIncidents {
-			return emit(raw)
+			msg, err := alertMessage(s.msg[:0], raw)
+			if err != nil {
+				s.log.Warnw("Cannot normalise alert; publishing it as received.", "id", string(it.id), "error", err)
+				return emit(raw)
+			}
+			s.msg = msg
+			return emit(msg)
 		}
 		if fetchAlerts && len(it.id) > 0 && err == nil {
 			full, err := s.withAlerts(ctx, raw, it.id)
