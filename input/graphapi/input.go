@@ -16,6 +16,7 @@ import (
 	"github.com/elastic/elastic-agent-libs/monitoring"
 
 	"github.com/m365beat/m365beat/input"
+	"github.com/m365beat/m365beat/processors"
 )
 
 // Type is the input type name.
@@ -69,6 +70,23 @@ func (in *graphInput) stateKey(s streamConfig) string {
 	return "graphapi::" + in.cfg.ID + "::" + in.cfg.TenantID + "::" + s.Resource + "::" + s.DataStream.Dataset
 }
 
+// pipelineStream is what a stream's client is connected with: its data
+// stream and the m365_defender processor of its resource (so a custom
+// data_stream.dataset keeps the right mapping).
+func (in *graphInput) pipelineStream(sc streamConfig) input.Stream {
+	proc := processors.Alert
+	if sc.Resource == resourceIncidents {
+		proc = processors.Incident
+	}
+	return input.Stream{
+		Dataset:    sc.DataStream.Dataset,
+		Namespace:  in.cfg.DataStream.Namespace,
+		Processor:  proc,
+		Processors: sc.Processors,
+		Options:    sc.raw,
+	}
+}
+
 // Run implements input.Input.
 func (in *graphInput) Run(ctx input.Context) error {
 	log := ctx.Logger
@@ -107,12 +125,7 @@ func (in *graphInput) Run(ctx input.Context) error {
 			slog.Errorw("Cannot read the stream's saved cursor; starting from initial_lookback.", "error", err)
 			s.published, s.acked = seenSet{}, seenSet{}
 		}
-		client, err := ctx.Pipeline.Connect(input.Stream{
-			Dataset:    sc.DataStream.Dataset,
-			Namespace:  in.cfg.DataStream.Namespace,
-			Processors: sc.Processors,
-			Options:    sc.raw,
-		}, s.onACK)
+		client, err := ctx.Pipeline.Connect(in.pipelineStream(sc), s.onACK)
 		if err != nil {
 			return fmt.Errorf("streams.%d: connecting to the pipeline: %w", i, err)
 		}

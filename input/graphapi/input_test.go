@@ -339,3 +339,49 @@ func TestTester(t *testing.T) {
 		t.Errorf("wrong tenant: %s", all)
 	}
 }
+
+type streamRecorder struct {
+	inputtest.Pipeline
+	mu      sync.Mutex
+	streams []input.Stream
+}
+
+func (r *streamRecorder) Connect(s input.Stream, onACK func([]any)) (input.Client, error) {
+	r.mu.Lock()
+	r.streams = append(r.streams, s)
+	r.mu.Unlock()
+	return r.Pipeline.Connect(s, onACK)
+}
+
+// One input carries both streams: one client each, with the data stream,
+// processor and processor options of its stream.
+func TestStreamsConnected(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	cfg := fakeConfig(srv,
+		map[string]any{"resource": "alerts", "interval": "1h", "preserve_original_event": true},
+		map[string]any{"resource": "incidents", "interval": "1h", "data_stream.dataset": "m365_defender.incident_tenant2",
+			"processors": []map[string]any{{"add_tags": map[string]any{"tags": []string{"x"}}}}})
+	cfg["data_stream.namespace"] = "prod"
+	rec := &streamRecorder{}
+	r := start(t, newTestInput(t, cfg), rec, inputtest.NewStore())
+	waitFor(t, "both streams to poll", 10*time.Second, func() bool {
+		return r.metric("alerts.polls_total") >= 1 && r.metric("incidents.polls_total") >= 1
+	})
+	r.stop(t)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.streams) != 2 {
+		t.Fatalf("%d clients, want 2", len(rec.streams))
+	}
+	a, i := rec.streams[0], rec.streams[1]
+	if a.Dataset != "m365_defender.alert" || a.Processor != "m365_defender_alert" || a.Namespace != "prod" {
+		t.Errorf("alerts stream %+v", a)
+	}
+	if ok, _ := a.Options.Bool("preserve_original_event", -1); !ok {
+		t.Error("preserve_original_event not passed to the processor")
+	}
+	if i.Dataset != "m365_defender.incident_tenant2" || i.Processor != "m365_defender_incident" || len(i.Processors) != 1 {
+		t.Errorf("incidents stream %+v", i)
+	}
+}
