@@ -385,3 +385,22 @@ func TestStreamsConnected(t *testing.T) {
 		t.Errorf("incidents stream %+v", i)
 	}
 }
+
+// When the fallback cannot list alerts (SecurityAlert.Read.All missing),
+// incidents are still published, without their alerts, and the poll goes on.
+func TestIncidentFallbackWithoutAlertPermission(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	now := time.Now().UTC()
+	srv.Generate(30, now.Add(-3*time.Hour), now.Add(-time.Hour))
+	srv.Inject(graphtest.Fault{Path: "incidents", OnlyExpand: true, Status: 500})
+	srv.Deny("alerts_v2", true)
+	in := newTestInput(t, fakeConfig(srv, map[string]any{"resource": "incidents", "interval": "1h"}))
+	p := &inputtest.Pipeline{AutoACK: true}
+	r := start(t, in, p, inputtest.NewStore())
+	waitFor(t, "one poll", 10*time.Second, func() bool { return r.metric("incidents.polls_total") >= 1 })
+	r.stop(t)
+	if got, want := len(p.Events()), len(srv.Incidents()); got != want {
+		t.Errorf("published %d, want one per incident (%d)", got, want)
+	}
+}

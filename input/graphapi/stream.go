@@ -414,10 +414,16 @@ func (s *stream) publishPage(ctx context.Context, body []byte, ids map[uint64]st
 		}
 		if fetchAlerts && len(it.id) > 0 && err == nil {
 			full, err := s.withAlerts(ctx, raw, it.id)
-			if err != nil {
+			var se *statusError
+			switch {
+			case errors.As(err, &se) && se.status == 403:
+				s.log.Errorw("Cannot fetch the alerts of an incident: listing alerts needs the SecurityAlert.Read.All application permission. Publishing the incident without its alerts.",
+					"incident_id", string(it.id), "error", err)
+			case err != nil:
 				return err
+			default:
+				raw = full
 			}
-			raw = full
 		}
 		if err := splitIncident(raw, emit); err != nil {
 			s.log.Warnw("Cannot split incident; publishing it whole.", "id", string(it.id), "error", err)
