@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,7 +104,7 @@ func TestRestartAfterHardStop(t *testing.T) {
 	p1 := &inputtest.Pipeline{}
 	var once sync.Once
 	stopped := make(chan struct{})
-	var r1 *running
+	var r1 atomic.Pointer[running]
 	var unacked []beat.Event
 	srv.OnPage(func(_ *http.Request, page int) {
 		switch {
@@ -113,14 +114,17 @@ func TestRestartAfterHardStop(t *testing.T) {
 			once.Do(func() {
 				evs := p1.Events()
 				unacked = evs[len(evs)-p1.Unacked():]
-				r1.cancel() // page 11 stays unacknowledged
+				for r1.Load() == nil {
+					time.Sleep(time.Millisecond)
+				}
+				r1.Load().cancel() // page 11 stays unacknowledged
 				close(stopped)
 			})
 		}
 	})
-	r1 = start(t, newTestInput(t, cfg), p1, store)
+	r1.Store(start(t, newTestInput(t, cfg), p1, store))
 	<-stopped
-	r1.stop(t)
+	r1.Load().stop(t)
 	first := p1.Events()
 	if len(first) != 11*250 || len(unacked) != 250 {
 		t.Fatalf("first run published %d events, %d unacknowledged; want 2750, 250", len(first), len(unacked))
