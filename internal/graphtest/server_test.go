@@ -283,3 +283,19 @@ func TestShapeMatchesFixtures(t *testing.T) {
 		t.Errorf("incident keys\n got %v\nwant %v", got, want)
 	}
 }
+
+func TestNewAt(t *testing.T) {
+	s, err := NewAt("127.0.0.1:0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Generate(3, time.Now().Add(-time.Hour), time.Now())
+	_, p, _ := get(t, token(t, s), q(s.GraphURL(), "/v1.0/security/alerts_v2"))
+	if len(p.Value) != 3 {
+		t.Errorf("%d alerts", len(p.Value))
+	}
+	if _, err := NewAt("256.0.0.1:1", Options{}); err == nil {
+		t.Error("bad address accepted")
+	}
+}
