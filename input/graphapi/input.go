@@ -1,5 +1,3 @@
-// Package graphapi is the m365beat input that polls the Microsoft Graph
-// Security API (alerts_v2 and incidents) of one tenant.
 package graphapi
 
 import (
