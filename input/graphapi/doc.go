@@ -5,35 +5,36 @@
 //
 // Configuration (one entry of m365beat.inputs):
 //
-//   - type: graphapi
-//     id: contoso                      # keys the stream cursors in the state store
-//     data_stream.namespace: default
-//     tenant_id: ...
-//     client_id: ...
-//     client_secret: ${GRAPH_CLIENT_SECRET}   # or:
-//     #certificate: /etc/m365beat/app.crt      # PEM certificate registered on the app
-//     #private_key: /etc/m365beat/app.key      # PEM RSA key (PKCS#1, PKCS#8, encrypted PKCS#8)
-//     #private_key_passphrase: ${KEY_PASSPHRASE}
-//     cloud: public                    # public | gcc | gcc_high | dod
-//     #login_url: https://login.microsoftonline.com   # overrides the cloud preset
-//     #graph_url: https://graph.microsoft.com         # scope is always <graph_url>/.default
-//     #proxy_url: http://proxy:3128    # also proxy_headers, proxy_disable
-//     #ssl: {...}                      # elastic-agent-libs TLS settings
-//     #timeout: 90s                    # per HTTP request
-//     initial_lookback: 24h            # first poll of a stream reads this far back
-//     overlap: 5m                      # window re-read on every poll for late updates
-//     include_unknown_enum_members: true   # sends Prefer: include-unknown-enum-members
-//     dedup_size: 100000               # bound of the (id, lastUpdateDateTime) de-dup set
-//     backoff.init: 1s                 # first retry delay after 5xx / network errors
-//     backoff.max: 5m                  # retry delay cap
-//     streams:
-//   - resource: alerts             # data_stream.dataset: m365_defender.alert
-//     interval: 5m
-//     batch_size: 1000             # $top, 1..2000
-//   - resource: incidents          # data_stream.dataset: m365_defender.incident
-//     interval: 1m
-//     batch_size: 50               # $top, 1..50
-//     include_alerts: true         # $expand=alerts; one message per alert
+//	m365beat.inputs:
+//	  - type: graphapi
+//	    id: contoso                      # keys the stream cursors in the state store
+//	    data_stream.namespace: default
+//	    tenant_id: ...
+//	    client_id: ...
+//	    client_secret: ${GRAPH_CLIENT_SECRET}   # or:
+//	    #certificate: /etc/m365beat/app.crt      # PEM certificate registered on the app
+//	    #private_key: /etc/m365beat/app.key      # PEM RSA key (PKCS#1, PKCS#8, encrypted PKCS#8)
+//	    #private_key_passphrase: ${KEY_PASSPHRASE}
+//	    cloud: public                    # public | gcc | gcc_high | dod
+//	    #login_url: https://login.microsoftonline.com   # overrides the cloud preset
+//	    #graph_url: https://graph.microsoft.com         # scope is always <graph_url>/.default
+//	    #proxy_url: http://proxy:3128    # also proxy_headers, proxy_disable
+//	    #ssl: {...}                      # elastic-agent-libs TLS settings
+//	    #timeout: 90s                    # per HTTP request
+//	    initial_lookback: 24h            # first poll of a stream reads this far back
+//	    overlap: 5m                      # window re-read on every poll for late updates
+//	    include_unknown_enum_members: true   # sends Prefer: include-unknown-enum-members
+//	    dedup_size: 100000               # bound of the (id, lastUpdateDateTime) de-dup set
+//	    backoff.init: 1s                 # first retry delay after 5xx / network errors
+//	    backoff.max: 5m                  # retry delay cap
+//	    streams:
+//	      - resource: alerts             # data_stream.dataset: m365_defender.alert
+//	        interval: 5m
+//	        batch_size: 1000             # $top, 1..2000
+//	      - resource: incidents          # data_stream.dataset: m365_defender.incident
+//	        interval: 1m
+//	        batch_size: 50               # $top, 1..50
+//	        include_alerts: true         # $expand=alerts; one message per alert
 //
 // Every stream also accepts data_stream.dataset, processors, and the
 // processor options preserve_original_event and
