@@ -408,3 +408,31 @@ func TestIncidentFallbackWithoutAlertPermission(t *testing.T) {
 		t.Errorf("published %d, want one per incident (%d)", got, want)
 	}
 }
+
+// include_alerts: false lists incidents without $expand: one message per
+// incident, without alerts.
+func TestIncidentsWithoutAlerts(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	now := time.Now().UTC()
+	srv.Generate(30, now.Add(-3*time.Hour), now.Add(-time.Hour))
+	var expanded atomic.Int32
+	srv.OnPage(func(r *http.Request, _ int) {
+		if r.URL.Query().Get("$expand") != "" {
+			expanded.Add(1)
+		}
+	})
+	in := newTestInput(t, fakeConfig(srv, map[string]any{"resource": "incidents", "include_alerts": false, "interval": "1h"}))
+	p := &inputtest.Pipeline{AutoACK: true}
+	r := start(t, in, p, inputtest.NewStore())
+	waitFor(t, "one poll", 10*time.Second, func() bool { return r.metric("incidents.polls_total") >= 1 })
+	r.stop(t)
+	if got, want := len(p.Events()), len(srv.Incidents()); got != want || expanded.Load() != 0 {
+		t.Errorf("published %d (want %d), %d requests with $expand", got, want, expanded.Load())
+	}
+	for _, e := range p.Events() {
+		if strings.Contains(e.Fields["message"].(string), `"alerts"`) {
+			t.Fatalf("incident with alerts: %.200s", e.Fields["message"])
+		}
+	}
+}
