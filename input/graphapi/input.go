@@ -100,11 +100,15 @@ func (in *graphInput) Run(ctx input.Context) error {
 		names[sc.Resource]++
 	}
 	var streams []*stream
-	defer func() {
-		for _, s := range streams {
-			_ = s.client.Close()
-		}
-	}()
+	var closeOnce sync.Once
+	closeAll := func() {
+		closeOnce.Do(func() {
+			for _, s := range streams {
+				_ = s.client.Close()
+			}
+		})
+	}
+	defer closeAll()
 	for i, sc := range in.cfg.Streams {
 		name := sc.Resource
 		if names[name] > 1 {
@@ -130,6 +134,17 @@ func (in *graphInput) Run(ctx input.Context) error {
 		s.client = client
 		streams = append(streams, s)
 	}
+	// Closing the clients on stop unblocks a Publish waiting for queue
+	// space; what was not acknowledged is read again on the next start.
+	stopped := make(chan struct{})
+	defer close(stopped)
+	go func() {
+		select {
+		case <-ctx.Cancel.Done():
+			closeAll()
+		case <-stopped:
+		}
+	}()
 	var wg sync.WaitGroup
 	for _, s := range streams {
 		wg.Add(1)

@@ -436,3 +436,42 @@ func TestIncidentsWithoutAlerts(t *testing.T) {
 		}
 	}
 }
+
+// blockingPipeline's Publish blocks until the client is closed, like a
+// full queue in front of an unreachable output.
+type blockingPipeline struct{}
+
+type blockingClient struct {
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (blockingPipeline) Connect(input.Stream, func([]any)) (input.Client, error) {
+	return &blockingClient{closed: make(chan struct{})}, nil
+}
+func (c *blockingClient) Publish(beat.Event)      { <-c.closed }
+func (c *blockingClient) PublishAll([]beat.Event) { <-c.closed }
+func (c *blockingClient) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return nil
+}
+
+// Stopping while Publish waits for queue space returns promptly and does
+// not move the cursor.
+func TestStopWhilePublishBlocked(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	srv.Generate(10, time.Now().Add(-time.Hour), time.Now())
+	store := inputtest.NewStore()
+	r := start(t, newTestInput(t, fakeConfig(srv, map[string]any{"resource": "alerts"})), blockingPipeline{}, store)
+	waitFor(t, "a page", 10*time.Second, func() bool { return r.metric("alerts.pages_total") >= 1 })
+	r.stop(t)
+	if n := r.metric("alerts.events_acked_total"); n != 0 {
+		t.Errorf("acked %d", n)
+	}
+	if ok, _ := store.Has(newTestInput(t, fakeConfig(srv, map[string]any{"resource": "alerts"})).stateKey(streamConfig{Resource: "alerts", DataStream: struct {
+		Dataset string `config:"dataset"`
+	}{"m365_defender.alert"}})); ok {
+		t.Error("state written without acknowledgements")
+	}
+}
