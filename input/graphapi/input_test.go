@@ -463,15 +463,14 @@ func TestStopWhilePublishBlocked(t *testing.T) {
 	defer srv.Close()
 	srv.Generate(10, time.Now().Add(-time.Hour), time.Now())
 	store := inputtest.NewStore()
-	r := start(t, newTestInput(t, fakeConfig(srv, map[string]any{"resource": "alerts"})), blockingPipeline{}, store)
+	in := newTestInput(t, fakeConfig(srv, map[string]any{"resource": "alerts"}))
+	r := start(t, in, blockingPipeline{}, store)
 	waitFor(t, "a page", 10*time.Second, func() bool { return r.metric("alerts.pages_total") >= 1 })
 	r.stop(t)
 	if n := r.metric("alerts.events_acked_total"); n != 0 {
 		t.Errorf("acked %d", n)
 	}
-	if ok, _ := store.Has(newTestInput(t, fakeConfig(srv, map[string]any{"resource": "alerts"})).stateKey(streamConfig{Resource: "alerts", DataStream: struct {
-		Dataset string `config:"dataset"`
-	}{"m365_defender.alert"}})); ok {
+	if ok, _ := store.Has(in.stateKey(in.cfg.Streams[0])); ok {
 		t.Error("state written without acknowledgements")
 	}
 }
