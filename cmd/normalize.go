@@ -161,7 +161,8 @@ func Classify(line []byte) string {
 	if err != nil || v.Type() != fastjson.TypeObject {
 		return "event"
 	}
-	if v.Exists("records") || v.Exists("category") {
+	if v.Exists("records") || v.Exists("properties") || v.Exists("operationName") ||
+		bytes.HasPrefix(v.GetStringBytes("category"), []byte("AdvancedHunting-")) {
 		return "event"
 	}
 	if vals := v.Get("value"); vals != nil && vals.Type() == fastjson.TypeArray {
@@ -176,10 +177,12 @@ func Classify(line []byte) string {
 	}
 	t := string(v.GetStringBytes("@odata.type"))
 	switch {
-	case t == "#microsoft.graph.security.incident", v.Exists("incidentWebUrl"), v.Exists("redirectIncidentId") && !v.Exists("alertWebUrl"):
+	case t == "#microsoft.graph.security.incident", v.Exists("alerts"):
 		return "incident"
 	case t == "#microsoft.graph.security.alert", v.Exists("alertWebUrl"), v.Exists("evidence"), v.Exists("detectionSource"):
 		return "alert"
+	case v.Exists("incidentWebUrl"):
+		return "incident"
 	}
 	return "event"
 }

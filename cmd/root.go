@@ -10,7 +10,10 @@ import (
 
 	"github.com/m365beat/m365beat/beater"
 	_ "github.com/m365beat/m365beat/include"
+	_ "github.com/m365beat/m365beat/input/eventhub"
+	_ "github.com/m365beat/m365beat/input/graphapi"
 	_ "github.com/m365beat/m365beat/processors/event"
+	_ "github.com/m365beat/m365beat/processors/graph"
 )
 
 // Name of the beat.
