@@ -297,7 +297,7 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	body := make([]byte, 0, 64*1024)
+	body := make([]byte, 0, min(top, 2000)*5000+1024)
 	body = append(body, `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#security/`...)
 	if path == "incidents" {
 		body = append(body, `incidents`...)
@@ -306,7 +306,7 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 	}
 	body = append(body, `"`...)
 
-	var items []byte
+	body = append(body, `,"value":[`...)
 	n := 0
 	total := 0
 	switch path {
@@ -320,10 +320,10 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 			}
 			if total >= skip && total < skip+top {
 				if n > 0 {
-					items = append(items, ',')
+					body = append(body, ',')
 				}
 				n++
-				items = s.renderAlert(items, a, false, unknown)
+				body = s.renderAlert(body, a, false, unknown)
 			}
 			total++
 		}
@@ -335,14 +335,17 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 			}
 			if total >= skip && total < skip+top {
 				if n > 0 {
-					items = append(items, ',')
+					body = append(body, ',')
 				}
 				n++
-				items = s.renderIncident(items, in, expand, unknown)
+				body = s.renderIncident(body, in, expand, unknown)
 			}
 			total++
 		}
 	}
+	body = append(body, ']')
+	// Graph writes @odata.nextLink before or after value; the fake writes
+	// it last, which clients must handle too.
 	if path != "incident_alerts" && skip+top < total {
 		nq := url.Values{}
 		for k, v := range q {
@@ -354,7 +357,5 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 		body = append(body, `,"@odata.nextLink":`...)
 		body = strconv.AppendQuote(body, next)
 	}
-	body = append(body, `,"value":[`...)
-	body = append(body, items...)
-	return append(body, "]}"...), nil
+	return append(body, '}'), nil
 }

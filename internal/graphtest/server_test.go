@@ -299,3 +299,32 @@ func TestNewAt(t *testing.T) {
 		t.Error("bad address accepted")
 	}
 }
+
+// Every generated document is valid JSON whatever the knobs.
+func TestRenderedJSONValid(t *testing.T) {
+	s := New(Options{})
+	defer s.Close()
+	for _, a := range s.Generate(50, time.Now().Add(-time.Hour), time.Now()) {
+		for _, typ := range []bool{false, true} {
+			b := s.renderAlert(nil, a, typ, typ)
+			var m map[string]any
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatalf("alert %s: %v\n%s", a.ID, err, b)
+			}
+			if m["recommendedActions"] != "1. Review the device timeline.\n2. Contain the device if the activity is confirmed." {
+				t.Fatalf("string escaping: %q", m["recommendedActions"])
+			}
+		}
+	}
+	s.mu.Lock()
+	incs := append([]*Incident(nil), s.incidents...)
+	s.mu.Unlock()
+	for _, in := range incs {
+		if !json.Valid(s.renderIncident(nil, in, true, false)) || !json.Valid(s.renderIncident(nil, in, false, false)) {
+			t.Fatalf("incident %d: invalid JSON", in.ID)
+		}
+	}
+	if got := string(appendString(nil, "a\"b\\c\x01\n")); got != `"a\"b\\c\u0001\n"` {
+		t.Errorf("appendString: %s", got)
+	}
+}
