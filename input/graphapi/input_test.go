@@ -342,6 +342,24 @@ func TestTester(t *testing.T) {
 	if all := strings.Join(msgs, "\n"); !strings.Contains(all, "tenant_id") {
 		t.Errorf("wrong tenant: %s", all)
 	}
+
+	// Wrong cloud: the token is asked for another Graph's scope.
+	cfg["tenant_id"] = srv.Options().TenantID
+	cfg["graph_url"] = "https://graph.microsoft.us"
+	msgs = nil
+	_ = newTestInput(t, cfg).Test(t.Context(), func(check string, err error) { msgs = append(msgs, errString(err)) })
+	if all := strings.Join(msgs, "\n"); !strings.Contains(all, "check cloud and graph_url") {
+		t.Errorf("wrong cloud: %s", all)
+	}
+
+	// Unreachable proxy.
+	cfg["graph_url"] = srv.GraphURL()
+	cfg["proxy_url"] = "http://127.0.0.1:1"
+	msgs = nil
+	_ = newTestInput(t, cfg).Test(t.Context(), func(check string, err error) { msgs = append(msgs, errString(err)) })
+	if all := strings.Join(msgs, "\n"); !strings.Contains(all, "proxy_url") {
+		t.Errorf("unreachable proxy: %s", all)
+	}
 }
 
 type streamRecorder struct {
