@@ -112,8 +112,6 @@ func TestRestartAfterHardStop(t *testing.T) {
 			p1.ACK(p1.Unacked()) // pages 1..page-1 acknowledged
 		case page == 12:
 			once.Do(func() {
-				evs := p1.Events()
-				unacked = evs[len(evs)-p1.Unacked():]
 				for r1.Load() == nil {
 					time.Sleep(time.Millisecond)
 				}
@@ -125,9 +123,12 @@ func TestRestartAfterHardStop(t *testing.T) {
 	r1.Store(start(t, newTestInput(t, cfg), p1, store))
 	<-stopped
 	r1.Load().stop(t)
+	// Page 12 may still be published if its answer raced the stop; it is
+	// unacknowledged like page 11.
 	first := p1.Events()
-	if len(first) != 11*250 || len(unacked) != 250 {
-		t.Fatalf("first run published %d events, %d unacknowledged; want 2750, 250", len(first), len(unacked))
+	unacked = first[len(first)-p1.Unacked():]
+	if acked := len(first) - len(unacked); acked != 10*250 || len(unacked) != 250 && len(unacked) != 500 {
+		t.Fatalf("first run published %d events, %d unacknowledged; want 2500 acknowledged and 250 or 500 not", len(first), len(unacked))
 	}
 
 	srv.OnPage(nil)

@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,5 +64,21 @@ func TestTimeFormat(t *testing.T) {
 	}
 	if ts2, _ := parseTime([]byte("2023-10-20T11:54:07+02:00")); !ts2.Equal(ts.Truncate(time.Second)) {
 		t.Errorf("offset time %s", ts2)
+	}
+}
+
+func TestQueryBuilding(t *testing.T) {
+	s := &stream{cfg: streamConfig{Resource: resourceIncidents, BatchSize: 50}, base: "https://graph.microsoft.com"}
+	u := s.listURL(time.Date(2026, 11, 27, 5, 0, 0, 0, time.UTC), true)
+	want := "https://graph.microsoft.com/v1.0/security/incidents?$filter=lastUpdateDateTime%20ge%202026-11-27T05%3A00%3A00.0000000Z&$orderby=lastUpdateDateTime%20asc&$top=50&$expand=alerts"
+	if u != want {
+		t.Errorf("listURL\n got %s\nwant %s", u, want)
+	}
+	next := "https://graph.microsoft.com/v1.0/security/incidents?%24expand=alerts&$top=50&$skiptoken=a%2Bb"
+	if got := withoutExpand(next); got != "https://graph.microsoft.com/v1.0/security/incidents?$top=50&$skiptoken=a%2Bb" {
+		t.Errorf("withoutExpand: %s", got)
+	}
+	if got := withoutExpand(u); strings.Contains(got, "expand") || !strings.Contains(got, "$filter=") {
+		t.Errorf("withoutExpand: %s", got)
 	}
 }

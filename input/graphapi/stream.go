@@ -285,30 +285,53 @@ func (s *stream) poll(ctx context.Context) error {
 
 // listURL is the first page's URL.
 func (s *stream) listURL(floor time.Time, expand bool) string {
-	q := url.Values{}
-	q.Set("$filter", "lastUpdateDateTime ge "+formatTime(floor))
-	q.Set("$orderby", "lastUpdateDateTime asc")
-	q.Set("$top", strconv.Itoa(s.cfg.BatchSize))
 	path := "/v1.0/security/alerts_v2"
+	params := []string{
+		"$filter", "lastUpdateDateTime ge " + formatTime(floor),
+		"$orderby", "lastUpdateDateTime asc",
+		"$top", strconv.Itoa(s.cfg.BatchSize),
+	}
 	if s.cfg.Resource == resourceIncidents {
 		path = "/v1.0/security/incidents"
 		if expand {
-			q.Set("$expand", "alerts")
+			params = append(params, "$expand", "alerts")
 		}
 	}
-	return s.base + path + "?" + q.Encode()
+	return s.base + path + "?" + odataQuery(params...)
 }
 
-// withoutExpand removes $expand from a list URL (a nextLink included).
+// odataQuery builds a query string from key, value pairs the way Graph's
+// documentation writes them: system query options keep their literal "$"
+// and spaces are %20.
+func odataQuery(kv ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(kv[i])
+		b.WriteByte('=')
+		b.WriteString(strings.ReplaceAll(url.QueryEscape(kv[i+1]), "+", "%20"))
+	}
+	return b.String()
+}
+
+// withoutExpand removes $expand from a list URL (a nextLink included),
+// leaving the rest of it as the service wrote it.
 func withoutExpand(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
+	base, query, ok := strings.Cut(u, "?")
+	if !ok {
 		return u
 	}
-	q := p.Query()
-	q.Del("$expand")
-	p.RawQuery = q.Encode()
-	return p.String()
+	var kept []string
+	for _, part := range strings.Split(query, "&") {
+		key, _, _ := strings.Cut(part, "=")
+		if k, err := url.QueryUnescape(key); err == nil && k == "$expand" {
+			continue
+		}
+		kept = append(kept, part)
+	}
+	return base + "?" + strings.Join(kept, "&")
 }
 
 // pass pages through one window. It reports whether an item moved while
@@ -328,6 +351,9 @@ func (s *stream) pass(ctx context.Context, floor time.Time) (bool, error) {
 			fallback = true
 			u = withoutExpand(u)
 			continue
+		}
+		if err == nil {
+			err = ctx.Err() // stopped while the answer arrived: publish nothing more
 		}
 		if err != nil {
 			return moved, err
@@ -485,10 +511,9 @@ func nextLink(body []byte, p *fastjson.Parser) (string, error) {
 // withAlerts returns the incident with its alerts fetched from alerts_v2
 // (the fallback when $expand=alerts fails).
 func (s *stream) withAlerts(ctx context.Context, incident, id []byte) ([]byte, error) {
-	q := url.Values{}
-	q.Set("$filter", "incidentId eq '"+strings.ReplaceAll(string(id), "'", "''")+"'")
-	q.Set("$top", strconv.Itoa(maxAlertsTop))
-	u := s.base + "/v1.0/security/alerts_v2?" + q.Encode()
+	u := s.base + "/v1.0/security/alerts_v2?" + odataQuery(
+		"$filter", "incidentId eq '"+strings.ReplaceAll(string(id), "'", "''")+"'",
+		"$top", strconv.Itoa(maxAlertsTop))
 	var alerts []byte
 	n := 0
 	var p fastjson.Parser
