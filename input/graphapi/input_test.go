@@ -493,3 +493,78 @@ func TestStopWhilePublishBlocked(t *testing.T) {
 		t.Error("state written without acknowledgements")
 	}
 }
+
+type pair struct{ incident, alert string }
+
+func incidentPairs(t *testing.T, evs []beat.Event) map[pair]int {
+	out := map[pair]int{}
+	for _, e := range evs {
+		v, err := fastjson.Parse(e.Fields["message"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[pair{string(v.GetStringBytes("id")), string(v.GetStringBytes("alerts", "id"))}]++
+	}
+	return out
+}
+
+// The incidents stream survives a hard stop the same way: every alert of
+// every incident is delivered, and only the unacknowledged tail twice.
+func TestIncidentsRestartAfterHardStop(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	now := time.Now().UTC()
+	srv.Generate(300, now.Add(-20*time.Hour), now.Add(-time.Hour))
+	cfg := fakeConfig(srv, map[string]any{"resource": "incidents", "batch_size": 10, "interval": "1h"})
+	store := inputtest.NewStore()
+	p1 := &inputtest.Pipeline{}
+	var r1 atomic.Pointer[running]
+	stopped := make(chan struct{})
+	var once sync.Once
+	srv.OnPage(func(_ *http.Request, page int) {
+		switch {
+		case page <= 4:
+			p1.ACK(p1.Unacked())
+		case page == 6:
+			once.Do(func() {
+				for r1.Load() == nil {
+					time.Sleep(time.Millisecond)
+				}
+				r1.Load().cancel()
+				close(stopped)
+			})
+		}
+	})
+	r1.Store(start(t, newTestInput(t, cfg), p1, store))
+	<-stopped
+	r1.Load().stop(t)
+	first := p1.Events()
+	unacked := incidentPairs(t, first[len(first)-p1.Unacked():])
+	if len(unacked) == 0 {
+		t.Fatal("nothing left unacknowledged")
+	}
+
+	srv.OnPage(nil)
+	p2 := &inputtest.Pipeline{AutoACK: true}
+	r2 := start(t, newTestInput(t, cfg), p2, store)
+	waitFor(t, "second run to complete a poll", 20*time.Second, func() bool { return r2.metric("incidents.polls_total") >= 1 })
+	r2.stop(t)
+
+	seen := incidentPairs(t, first)
+	for k, n := range incidentPairs(t, p2.Events()) {
+		if n != 1 {
+			t.Errorf("%v published %d times in the second run", k, n)
+		}
+		if seen[k] > 0 && unacked[k] == 0 {
+			t.Errorf("%v was acknowledged in the first run and published again", k)
+		}
+		seen[k] += n
+	}
+	for k, alerts := range srv.Incidents() {
+		for _, a := range alerts {
+			if seen[pair{k.ID, a}] == 0 {
+				t.Errorf("missing alert %s of incident %s", a, k.ID)
+			}
+		}
+	}
+}
