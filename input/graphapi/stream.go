@@ -451,7 +451,9 @@ func (s *stream) publishPage(ctx context.Context, body []byte, ids map[uint64]st
 				raw = full
 			}
 		}
+		n := len(events)
 		if err := splitIncident(raw, emit); err != nil {
+			events = events[:n] // drop a partial split, publish the record whole
 			s.log.Warnw("Cannot split incident; publishing it whole.", "id", string(it.id), "error", err)
 			return emit(raw)
 		}
