@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -567,4 +568,36 @@ func TestIncidentsRestartAfterHardStop(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A live tenant (new alerts and updates while polls page through it): each
+// version is published at most once and the final version of every alert
+// is collected.
+func TestLiveTenant(t *testing.T) {
+	srv := graphtest.New(graphtest.Options{})
+	defer srv.Close()
+	now := time.Now().UTC()
+	srv.Generate(2000, now.Add(-2*time.Hour), now.Add(-time.Second))
+	in := newTestInput(t, fakeConfig(srv, map[string]any{"resource": "alerts", "batch_size": 50, "interval": "30ms"}))
+	p := &inputtest.Pipeline{AutoACK: true}
+	r := start(t, in, p, inputtest.NewStore())
+	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
+	srv.Simulate(ctx, 10*time.Millisecond, 3, 5)
+	cancel()
+	polls := r.metric("alerts.polls_total")
+	waitFor(t, "two polls after the activity", 20*time.Second, func() bool { return r.metric("alerts.polls_total") >= polls+2 })
+	r.stop(t)
+
+	got := countKeys(t, p.Events())
+	for k, n := range got {
+		if n != 1 {
+			t.Errorf("%v published %d times", k, n)
+		}
+	}
+	for _, a := range srv.Alerts() {
+		if got[a.Key()] == 0 {
+			t.Errorf("final version %v not collected", a.Key())
+		}
+	}
+	t.Logf("%d alerts, %d versions published, %d rescans", len(srv.Alerts()), len(got), r.metric("alerts.rescans_total"))
 }
