@@ -3,6 +3,7 @@ package graphapi
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -162,7 +163,8 @@ func (in *graphInput) Run(ctx input.Context) error {
 func (in *graphInput) Test(ctx context.Context, report func(check string, err error)) error {
 	login, _ := in.cfg.endpoints()
 	_, err := in.graph.tok.token(ctx, true)
-	report("token from "+login+" for tenant "+in.cfg.TenantID, explainToken(err, in.cfg))
+	err = explainToken(err, in.cfg)
+	report("token from "+login+" for tenant "+in.cfg.TenantID, err)
 	if err != nil {
 		return err
 	}
@@ -197,15 +199,7 @@ func (in *graphInput) testGet(ctx context.Context, u string) error {
 		return err
 	}
 	defer resp.Body.Close()
-	body := make([]byte, 0, 4096)
-	buf := make([]byte, 4096)
-	for len(body) < 64*1024 {
-		n, err := resp.Body.Read(buf)
-		body = append(body, buf[:n]...)
-		if err != nil {
-			break
-		}
-	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64*1024))
 	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent {
 		return nil
 	}
