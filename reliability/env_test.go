@@ -210,6 +210,9 @@ func eventKeys(docs []map[string]any) (counts map[string]int, ids map[string]map
 	return counts, ids, noKey
 }
 
+// explain, when set, describes a failed wait (set by a test).
+var explain func(docs []map[string]any) string
+
 // waitOutput polls the file output in dir until cond holds for the parsed
 // documents or the timeout; it returns the last documents read.
 func waitOutput(t *testing.T, dir string, timeout time.Duration, p *beatproc.Process, cond func([]map[string]any) bool) []map[string]any {
@@ -231,6 +234,9 @@ func waitOutput(t *testing.T, dir string, timeout time.Duration, p *beatproc.Pro
 		if time.Now().After(deadline) {
 			if p != nil {
 				t.Logf("m365beat log tail: %s", tail(p.Log(), 3000))
+			}
+			if explain != nil {
+				t.Log(explain(docs))
 			}
 			t.Fatalf("timed out after %s waiting for the output (%d documents)", timeout, len(docs))
 		}
