@@ -65,10 +65,7 @@ func TestBadInputs(t *testing.T) {
 	e.publish(0, 1, 1) // the good record, report_id "0"
 	out := outDir(t)
 	cfg := e.inputYAML("bad") + queueYAML + beatproc.FileOutputYAML(out)
-	p, err := beatproc.Start(binary, filepath.Join(t.TempDir(), "beat"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startBeat(t, filepath.Join(t.TempDir(), "beat"), cfg)
 	defer p.Stop(10 * time.Second)
 	docs := waitOutput(t, out, 2*time.Minute, p, func(docs []map[string]any) bool {
 		c, _, _ := eventKeys(docs)

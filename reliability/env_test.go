@@ -262,3 +262,19 @@ func outDir(t *testing.T) string {
 	}
 	return d
 }
+
+// startBeat starts m365beat with cfg under home and kills it at the end of
+// the test if it is still running.
+func startBeat(t *testing.T, home, cfg string) *beatproc.Process {
+	t.Helper()
+	p, err := beatproc.Start(binary, home, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if !p.Exited() {
+			p.Kill9()
+		}
+	})
+	return p
+}

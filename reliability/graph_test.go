@@ -192,10 +192,7 @@ func TestKill9Graph(t *testing.T) {
 	stop, wg := make(chan struct{}), &sync.WaitGroup{}
 	tenantActivity(srv, r, 0, stop, wg)
 	for k := 0; k < kills; k++ {
-		p, err := beatproc.Start(binary, filepath.Join(home, "beat"), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := startBeat(t, filepath.Join(home, "beat"), cfg)
 		d := jitter(r, 500*time.Millisecond, pick(4*time.Second, 8*time.Second))
 		time.Sleep(d)
 		acked := p.Acked()
@@ -207,10 +204,7 @@ func TestKill9Graph(t *testing.T) {
 	want := wantGraph(srv)
 	explain = func(docs []map[string]any) string { return explainGraph(docs, want) }
 	defer func() { explain = nil }()
-	p, err := beatproc.Start(binary, filepath.Join(home, "beat"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startBeat(t, filepath.Join(home, "beat"), cfg)
 	docs := waitOutput(t, out, pick(2*time.Minute, 10*time.Minute), p, func(docs []map[string]any) bool {
 		c, _, _ := graphDocKeys(docs)
 		for k := range want {
@@ -240,10 +234,7 @@ func TestGraphFaults(t *testing.T) {
 	srv.Generate(n, now.Add(-23*time.Hour), now.Add(-time.Minute))
 	home, out := t.TempDir(), outDir(t)
 	cfg := graphYAML(srv) + queueYAML + beatproc.FileOutputYAML(out)
-	p, err := beatproc.Start(binary, filepath.Join(home, "beat"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startBeat(t, filepath.Join(home, "beat"), cfg)
 	defer p.Stop(10 * time.Second)
 	stop, wg := make(chan struct{}), &sync.WaitGroup{}
 	tenantActivity(srv, r, 90*time.Second, stop, wg) // clock skew: updates dated up to 90 s back

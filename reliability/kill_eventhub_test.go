@@ -31,10 +31,7 @@ func TestKill9EventHub(t *testing.T) {
 
 	window := map[string]bool{} // keys re-readable after some kill
 	for k := 0; k < kills; k++ {
-		p, err := beatproc.Start(binary, filepath.Join(home, "beat"), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := startBeat(t, filepath.Join(home, "beat"), cfg)
 		d := jitter(r, 1500*time.Millisecond, pick(4*time.Second, 8*time.Second))
 		time.Sleep(d)
 		if chunk := (n / 2) / kills; published < n {
@@ -68,10 +65,7 @@ func TestKill9EventHub(t *testing.T) {
 	if published < n {
 		e.publish(published, n, perMsg)
 	}
-	p, err := beatproc.Start(binary, filepath.Join(home, "beat"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startBeat(t, filepath.Join(home, "beat"), cfg)
 	start := time.Now()
 	docs := waitOutput(t, out, pick(3*time.Minute, 10*time.Minute), p, func(docs []map[string]any) bool {
 		c, _, _ := eventKeys(docs)

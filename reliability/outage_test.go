@@ -40,10 +40,7 @@ func TestElasticsearchOutage(t *testing.T) {
 setup.ilm.enabled: false
 setup.template.enabled: false
 `, es.URL)
-	p, err := beatproc.Start(binary, filepath.Join(t.TempDir(), "beat"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startBeat(t, filepath.Join(t.TempDir(), "beat"), cfg)
 	defer p.Stop(10 * time.Second)
 	waitFor(t, "first documents indexed", 60*time.Second, p, func() bool { return len(es.Docs()) > 0 })
 
@@ -104,10 +101,7 @@ func TestAzuriteOutage(t *testing.T) {
 	e.publish(0, n/3, perMsg)
 	out := outDir(t)
 	cfg := e.inputYAML("azdown") + queueYAML + beatproc.FileOutputYAML(out)
-	p, err := beatproc.Start(binary, filepath.Join(t.TempDir(), "beat"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startBeat(t, filepath.Join(t.TempDir(), "beat"), cfg)
 	defer p.Stop(10 * time.Second)
 	waitFor(t, "first documents written", 60*time.Second, p, func() bool { return p.Acked() > 0 })
 	e.az.Stop()
