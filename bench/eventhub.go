@@ -75,6 +75,10 @@ func loadHub(eh *eventhubtest.Emulator, recs []string, n, perMsg int) (int64, er
 }
 
 func eventhubYAML(eh *eventhubtest.Emulator, az *beatproc.Azurite, ctr string) string {
+	return eventhubYAMLWith(eh, az, ctr, "balanced")
+}
+
+func eventhubYAMLWith(eh *eventhubtest.Emulator, az *beatproc.Azurite, ctr, lb string) string {
 	return fmt.Sprintf(`m365beat:
   shutdown_timeout: 5s
   inputs:
@@ -83,12 +87,13 @@ func eventhubYAML(eh *eventhubtest.Emulator, az *beatproc.Azurite, ctr string) s
       connection_string: %q
       storage_account_connection_string: %q
       storage_account_container: %s
+      load_balancing: %s
       load_balancing_interval: 1s
       streams:
         - data_stream.dataset: m365_defender.event
 logging.level: warning
 logging.metrics.enabled: false
-`, eh.ConnectionString(hubName), az.ConnectionString, ctr)
+`, eh.ConnectionString(hubName), az.ConnectionString, ctr, lb)
 }
 
 // queueDefaults is the shipped queue section (m365beat.yml).
@@ -186,9 +191,23 @@ func eventhubE2E(r *report, bin, tmp string) string {
 	}
 	defer az.Stop()
 	fmt.Fprintf(&b, "%d records per run (the mix of every table's golden records, %d distinct, 25 records per message) pre-loaded into the in-process emulator; checkpoints in Azurite; shipped queue settings (16384 events, flush 2048/1s); real eventhub input, processors and libbeat pipeline in the `m365beat run` subprocess. Rate = records ÷ (first to last acknowledged event); startup (process start to first acknowledgement, ownership claims included) is listed apart. CPU = user+system of m365beat over the whole run; the emulator's own CPU (in the bench process, same 2 cores) is listed apart.\n\n", n, len(recs))
-	b.WriteString("| partitions | output | records/s | input MB/s | output MB/s | startup | m365beat CPU s / 100k records | emulator CPU s / 100k | peak RSS MB |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| partitions | load balancing | output | records/s | input MB/s | output MB/s | startup | m365beat CPU s / 100k records | emulator CPU s / 100k | peak RSS MB |\n|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	type row struct {
+		parts       int
+		lb, output string
+	}
+	var rows []row
 	for _, parts := range []int{1, 4, 16} {
 		for _, output := range []string{"file", "discard"} {
+			rows = append(rows, row{parts, "balanced", output})
+		}
+	}
+	// One instance owns every partition: greedy claims them all at once
+	// instead of one per load_balancing_interval.
+	rows = append(rows, row{4, "greedy", "file"}, row{16, "greedy", "file"}, row{16, "greedy", "discard"})
+	for _, rw := range rows {
+		parts, output, lb := rw.parts, rw.output, rw.lb
+		{
 			eh := eventhubtest.New(eventhubtest.Options{Hubs: map[string]int{hubName: parts}})
 			if err := eh.Start(); err != nil {
 				return "**failed**: " + err.Error()
@@ -198,17 +217,17 @@ func eventhubE2E(r *report, bin, tmp string) string {
 				eh.Close()
 				return "**failed**: " + err.Error()
 			}
-			home := filepath.Join(tmp, fmt.Sprintf("eh-%d-%s", parts, output))
+			home := filepath.Join(tmp, fmt.Sprintf("eh-%d-%s-%s", parts, lb, output))
 			outCfg := "output.discard: {}\n"
 			if output == "file" {
 				outCfg = beatproc.FileOutputYAML(filepath.Join(home, "out"))
 			}
-			cfg := eventhubYAML(eh, az, fmt.Sprintf("bench-%d-%s", parts, output)) + queueDefaults + outCfg
-			fmt.Fprintf(os.Stderr, "eventhub %d partitions, %s output ...\n", parts, output)
+			cfg := eventhubYAMLWith(eh, az, fmt.Sprintf("bench-%d-%s-%s", parts, lb, output), lb) + queueDefaults + outCfg
+			fmt.Fprintf(os.Stderr, "eventhub %d partitions, %s, %s output ...\n", parts, lb, output)
 			m := measure(bin, home, cfg, int64(n), 10*time.Minute)
 			eh.Close()
 			if m.err != nil {
-				fmt.Fprintf(&b, "| %d | %s | failed: %v | | | | | | |\n", parts, output, m.err)
+				fmt.Fprintf(&b, "| %d | %s | %s | failed: %v | | | | | | |\n", parts, lb, output, m.err)
 				continue
 			}
 			secs := m.dur.Seconds()
@@ -216,7 +235,7 @@ func eventhubE2E(r *report, bin, tmp string) string {
 			if m.outputBytes > 0 {
 				outMB = fmt.Sprintf("%.1f", m.outputBytes/(1<<20)/secs)
 			}
-			fmt.Fprintf(&b, "| %d | %s | %.0f | %.1f | %s | %s | %.2f | %.2f | %.0f |\n", parts, output,
+			fmt.Fprintf(&b, "| %d | %s | %s | %.0f | %.1f | %s | %s | %.2f | %.2f | %.0f |\n", parts, lb, output,
 				float64(n)/secs, mb(inBytes)/secs, outMB, m.startup.Round(10*time.Millisecond),
 				m.cpu.Seconds()*100000/float64(n), m.benchCPU.Seconds()*100000/float64(n), mb(m.maxRSS))
 		}
