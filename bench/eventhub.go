@@ -193,7 +193,7 @@ func eventhubE2E(r *report, bin, tmp string) string {
 	fmt.Fprintf(&b, "%d records per run (the mix of every table's golden records, %d distinct, 25 records per message) pre-loaded into the in-process emulator; checkpoints in Azurite; shipped queue settings (16384 events, flush 2048/1s); real eventhub input, processors and libbeat pipeline in the `m365beat run` subprocess. Rate = records ÷ (first to last acknowledged event); startup (process start to first acknowledgement, ownership claims included) is listed apart. CPU = user+system of m365beat over the whole run; the emulator's own CPU (in the bench process, same 2 cores) is listed apart.\n\n", n, len(recs))
 	b.WriteString("| partitions | load balancing | output | records/s | input MB/s | output MB/s | startup | m365beat CPU s / 100k records | emulator CPU s / 100k | peak RSS MB |\n|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	type row struct {
-		parts       int
+		parts      int
 		lb, output string
 	}
 	var rows []row
