@@ -87,7 +87,7 @@ func graphE2E(r *report, bin, tmp string) string {
 			acked := s["libbeat.output.events.acked"]
 			al := s["processor.m365_defender_alert.events"]
 			inc := s["processor.m365_defender_incident.events"]
-			if alertsDone == 0 && al >= float64(n) && acked >= al+min(inc, float64(n)) {
+			if alertsDone == 0 && al >= float64(n) && acked >= al+inc {
 				alertsDone = time.Since(t0)
 			}
 			if incDone == 0 && inc >= float64(n) && acked >= al+inc {
