@@ -80,7 +80,11 @@ func graphE2E(r *report, bin, tmp string) string {
 		var alertsDone, incDone time.Duration
 		deadline := time.Now().Add(10 * time.Minute)
 		failed := ""
+		var hwm int64
 		for alertsDone == 0 || incDone == 0 {
+			if _, _, h, err := p.Live(); err == nil {
+				hwm = max(hwm, h)
+			}
 			s, _ := p.Stats()
 			// Acknowledged = output acked; per-stream progress from the
 			// processors' event counters, complete when output caught up.
@@ -104,6 +108,9 @@ func graphE2E(r *report, bin, tmp string) string {
 			time.Sleep(50 * time.Millisecond)
 		}
 		close(stop)
+		if _, _, h, err := p.Live(); err == nil {
+			hwm = max(hwm, h)
+		}
 		benchCPU := selfCPU() - c0
 		_ = p.Stop(30 * time.Second)
 		u := p.Usage()
@@ -115,7 +122,7 @@ func graphE2E(r *report, bin, tmp string) string {
 		}
 		fmt.Fprintf(&b, "| %v | %.0f | %.0f | %.0f | %d | %.2f | %.2f | %.0f |\n", onOff(throttle),
 			float64(n)/alertsDone.Seconds(), float64(incidents)/incDone.Seconds(), float64(n)/incDone.Seconds(),
-			st.Statuses[429], u.CPU.Seconds(), benchCPU.Seconds(), mb(u.MaxRSS))
+			st.Statuses[429], u.CPU.Seconds(), benchCPU.Seconds(), mb(hwm))
 	}
 	return b.String()
 }

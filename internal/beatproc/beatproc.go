@@ -150,8 +150,11 @@ func (p *Process) Stop(timeout time.Duration) error {
 
 // Usage is the resource use of an ended process.
 type Usage struct {
-	CPU     time.Duration // user + system
-	MaxRSS  int64         // bytes (peak resident set)
+	CPU time.Duration // user + system
+	// MaxRSS is ru_maxrss (bytes). Beware: for a child forked from a large
+	// process it may count the parent's pages shared before exec; prefer
+	// VmHWM from Live while the process runs.
+	MaxRSS  int64
 	Wall    time.Duration
 	Success bool
 }
