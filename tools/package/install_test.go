@@ -1,0 +1,186 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// dpkgRoot prepares an empty dpkg database under a new root folder.
+func dpkgRoot(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "var/log"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"var/lib/dpkg/status", "var/lib/dpkg/available"} {
+		if err := os.WriteFile(filepath.Join(root, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// dpkg runs dpkg on the throwaway root. The maintainer scripts run without
+// chroot, with DPKG_ROOT set to the root: they write only under it and leave
+// systemd alone.
+func dpkg(t *testing.T, root string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("dpkg", append([]string{"--root=" + root, "--force-script-chrootless",
+		"--force-not-root", "--log=" + filepath.Join(root, "var/log/dpkg.log")}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("dpkg %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// beat runs a command of the installed binary with the paths of the
+// wrapper, relocated under root.
+func beat(t *testing.T, root string, args ...string) string {
+	t.Helper()
+	paths := []string{
+		"--path.home", filepath.Join(root, homeDir),
+		"--path.config", filepath.Join(root, configDir),
+		"--path.data", filepath.Join(root, dataDir),
+		"--path.logs", filepath.Join(root, logsDir),
+	}
+	cmd := exec.Command(filepath.Join(root, binPath), append(paths, args...)...)
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("m365beat %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func TestDebInstallUpgradeRemove(t *testing.T) {
+	if _, err := exec.LookPath("dpkg"); err != nil {
+		t.Skip("dpkg not installed: install test skipped (TestDeb still inspects the package)")
+	}
+	files, bi := built(t)
+	root := dpkgRoot(t)
+
+	out := dpkg(t, root, "--install", files["deb"])
+	if !strings.Contains(out, "edit /etc/m365beat/m365beat.yml") {
+		t.Errorf("first install: postinst did not print its hint:\n%s", out)
+	}
+	for _, w := range commonFiles {
+		st, err := os.Lstat(filepath.Join(root, w.path))
+		if err != nil {
+			t.Errorf("installed: %v", err)
+			continue
+		}
+		if st.Mode()&(os.ModeDir|os.ModePerm) != w.mode {
+			t.Errorf("installed %s: mode %v, want %v", w.path, st.Mode(), w.mode)
+		}
+	}
+
+	// The installed binary runs and is stamped.
+	v := beat(t, root, "version")
+	for _, s := range []string{"m365beat version " + bi.Version + " (amd64)", "[" + bi.Commit + " built " + bi.BuildTime.String() + "]"} {
+		if !strings.Contains(v, s) {
+			t.Errorf("version output lacks %q:\n%s", s, v)
+		}
+	}
+	cfg := filepath.Join(root, configDir, "m365beat.yml")
+	if out := beat(t, root, "test", "config", "-c", cfg); !strings.Contains(out, "Config OK") {
+		t.Errorf("test config:\n%s", out)
+	}
+
+	// The user edits the configuration and the environment file and the
+	// service leaves state behind; an upgrade keeps all of it.
+	userCfg, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	userCfg = append(userCfg, []byte("\n# edited by the administrator\nlogging.level: debug\n")...)
+	envFile := filepath.Join(root, "etc/default/m365beat")
+	userEnv := []byte("GRAPH_CLIENT_SECRET=s3cret\n")
+	state := filepath.Join(root, dataDir, "registry", "state.json")
+	for p, b := range map[string][]byte{cfg: userCfg, envFile: userEnv, state: []byte("{}")} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := bi
+	next.Release = "2"
+	nextDeb, err := writeSystemPackage("deb", builtSrc, next, "amd64", defaultMaintainer, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = dpkg(t, root, "--install", nextDeb)
+	if strings.Contains(out, "edit /etc/m365beat/m365beat.yml") {
+		t.Errorf("upgrade: postinst printed the first-install hint:\n%s", out)
+	}
+	if s := dpkg(t, root, "--status", beatName); !strings.Contains(s, "Version: "+bi.Version+"-2") {
+		t.Errorf("after the upgrade:\n%s", s)
+	}
+	for p, b := range map[string][]byte{cfg: userCfg, envFile: userEnv, state: []byte("{}")} {
+		if got, err := os.ReadFile(p); err != nil || string(got) != string(b) {
+			t.Errorf("upgrade changed %s (err %v)", p, err)
+		}
+	}
+	if st, err := os.Stat(cfg); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("config after the upgrade: %v %v", st.Mode(), err)
+	}
+	if out := beat(t, root, "test", "config", "-c", cfg); !strings.Contains(out, "Config OK") {
+		t.Errorf("test config after the upgrade:\n%s", out)
+	}
+
+	// remove keeps state, logs and the user's configuration ...
+	dpkg(t, root, "--remove", beatName)
+	if _, err := os.Stat(filepath.Join(root, binPath)); !os.IsNotExist(err) {
+		t.Errorf("remove left %s (%v)", binPath, err)
+	}
+	for _, p := range []string{state, cfg, envFile} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("remove deleted %s: %v", p, err)
+		}
+	}
+	// ... purge deletes them.
+	dpkg(t, root, "--purge", beatName)
+	for _, p := range []string{filepath.Join(root, dataDir), filepath.Join(root, logsDir), cfg, envFile} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("purge left %s (%v)", p, err)
+		}
+	}
+}
+
+// TestSystemdVerify runs systemd-analyze verify on the unit as the deb
+// installs it (ExecStart must exist, so the root is the installed one).
+func TestSystemdVerify(t *testing.T) {
+	if _, err := exec.LookPath("systemd-analyze"); err != nil {
+		t.Skip("systemd-analyze not installed: unit verification skipped")
+	}
+	if _, err := exec.LookPath("dpkg"); err != nil {
+		t.Skip("dpkg not installed: no installed root to verify the unit in")
+	}
+	files, _ := built(t)
+	root := dpkgRoot(t)
+	dpkg(t, root, "--install", files["deb"])
+	unit := filepath.Join(root, "lib/systemd/system", unitName)
+	cmd := exec.Command("systemd-analyze", "verify", "--root="+root, unit)
+	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_LEVEL=notice")
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() { out, err = cmd.CombinedOutput(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("systemd-analyze verify did not finish within a minute")
+	}
+	if err != nil || strings.Contains(string(out), unitName) {
+		t.Errorf("systemd-analyze verify %s: %v\n%s", unit, err, out)
+	}
+}
