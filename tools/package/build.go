@@ -19,7 +19,7 @@ const (
 	vendor            = "m365beat"
 	license           = "Apache-2.0"
 	homepage          = "https://github.com/m365beat/m365beat"
-	description       = "Ships Microsoft 365 Defender (Defender XDR) data as ECS documents.\n" +
+	description       = "Ships Microsoft 365 Defender (Defender XDR) data as ECS documents\n" +
 		"m365beat reads the Defender streaming API through Azure Event Hub and the\n" +
 		"Microsoft Graph Security alerts_v2 and incidents APIs, maps every record to\n" +
 		"the ECS documents of Elastic's m365_defender integration and ships them\n" +

@@ -155,8 +155,9 @@ func TestDebInstallUpgradeRemove(t *testing.T) {
 	}
 }
 
-// TestSystemdVerify runs systemd-analyze verify on the unit as the deb
-// installs it (ExecStart must exist, so the root is the installed one).
+// TestSystemdVerify runs systemd-analyze verify, and security with an
+// exposure threshold, on the unit as the deb installs it. The installed root
+// gets the host's targets and slices so that the unit's dependencies resolve.
 func TestSystemdVerify(t *testing.T) {
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
 		t.Skip("systemd-analyze not installed: unit verification skipped")
@@ -164,12 +165,51 @@ func TestSystemdVerify(t *testing.T) {
 	if _, err := exec.LookPath("dpkg"); err != nil {
 		t.Skip("dpkg not installed: no installed root to verify the unit in")
 	}
+	hostUnits, _ := filepath.Glob("/lib/systemd/system/*.target")
+	if len(hostUnits) == 0 {
+		t.Skip("no systemd targets under /lib/systemd/system: unit verification skipped")
+	}
+	slices, _ := filepath.Glob("/lib/systemd/system/*.slice")
 	files, _ := built(t)
 	root := dpkgRoot(t)
 	dpkg(t, root, "--install", files["deb"])
+	sysDir := filepath.Join(root, "usr/lib/systemd/system")
+	if err := os.MkdirAll(sysDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range append(hostUnits, slices...) {
+		b, err := os.ReadFile(u)
+		if err != nil {
+			continue // dangling alias
+		}
+		if err := os.WriteFile(filepath.Join(sysDir, filepath.Base(u)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	unit := filepath.Join(root, "lib/systemd/system", unitName)
-	cmd := exec.Command("systemd-analyze", "verify", "--root="+root, unit)
-	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_LEVEL=notice")
+	if out, err := analyze(t, "verify", "--root="+root, unit); err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("systemd-analyze verify %s: %v\n%s", unit, err, out)
+	}
+	// Exposure 0 (hardened) to 10 (unprotected); the unit scores about 3.
+	out, err := analyze(t, "security", "--offline=yes", "--threshold=40", "--root="+root, unit)
+	if strings.Contains(out, "Unknown option") || strings.Contains(out, "unrecognized option") {
+		t.Logf("systemd-analyze security --offline not supported: %s", out)
+		return
+	}
+	if err != nil {
+		t.Errorf("systemd-analyze security: exposure above 4.0 (%v)\n%s", err, out)
+	}
+	i := strings.Index(out, "Overall exposure level")
+	if i < 0 {
+		t.Fatalf("systemd-analyze security printed no exposure level:\n%s", out)
+	}
+	t.Log(strings.TrimSpace(strings.SplitN(out[i:], "\n", 2)[0]))
+}
+
+func analyze(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("systemd-analyze", args...)
+	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_LEVEL=notice", "SYSTEMD_COLORS=0")
 	done := make(chan struct{})
 	var out []byte
 	var err error
@@ -178,9 +218,8 @@ func TestSystemdVerify(t *testing.T) {
 	case <-done:
 	case <-time.After(time.Minute):
 		cmd.Process.Kill()
-		t.Fatal("systemd-analyze verify did not finish within a minute")
+		<-done
+		t.Fatalf("systemd-analyze %v did not finish within a minute", args)
 	}
-	if err != nil || strings.Contains(string(out), unitName) {
-		t.Errorf("systemd-analyze verify %s: %v\n%s", unit, err, out)
-	}
+	return string(out), err
 }

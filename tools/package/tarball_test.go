@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -95,54 +96,78 @@ func TestTarball(t *testing.T) {
 	}
 	home := filepath.Join(dir, top)
 
-	// Run from another folder: path.home is the binary's folder, so the
-	// configuration beside it is found without flags.
-	cmd := exec.Command(filepath.Join(home, "m365beat"), "test", "config")
-	cmd.Dir = t.TempDir()
+	// In the unpacked folder, ./m365beat finds its configuration: -c is
+	// relative to path.config, which defaults to path.home.
+	cmd := exec.Command("./m365beat", "test", "config")
+	cmd.Dir = home
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Config OK") {
-		t.Errorf("m365beat test config from another folder: %v\n%s", err, out)
+		t.Errorf("./m365beat test config: %v\n%s", err, out)
 	}
 
-	// `./m365beat -e` inside the folder starts the beat with data/ under it.
-	cmd = exec.Command("./m365beat", "-e",
+	// Started from another folder, path.home is still the binary's folder:
+	// data/ is created beside the binary, not in the working folder.
+	cwd := t.TempDir()
+	cmd = exec.Command(filepath.Join(home, "m365beat"), "-e", "--path.config", home,
 		"-E", "output.elasticsearch.enabled=false", "-E", "output.discard.enabled=true")
-	cmd.Dir = home
-	var stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	cmd.Dir = cwd
+	stderr := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = stderr, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	// Signals are handled once the beat runs its beater.
 	meta := filepath.Join(home, "data", "meta.json")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if _, err := os.Stat(meta); err == nil {
+		if strings.Contains(stderr.String(), "m365beat start running.") {
 			break
 		}
 		select {
 		case err := <-exited:
-			t.Fatalf("./m365beat -e exited before writing %s: %v\n%s", meta, err, stderr.String())
+			t.Fatalf("m365beat -e exited before writing %s: %v\n%s", meta, err, stderr.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
 			<-exited
-			t.Fatalf("no %s after 30s\n%s", meta, stderr.String())
+			t.Fatalf("not running after 30s\n%s", stderr.String())
 		}
+	}
+	if _, err := os.Stat(meta); err != nil {
+		t.Errorf("running, but no %s beside the binary: %v", meta, err)
+	}
+	if _, err := os.Stat(filepath.Join(cwd, "data")); err == nil {
+		t.Errorf("data/ created in the working folder %s", cwd)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-exited:
 		if err != nil {
-			t.Errorf("./m365beat -e on SIGTERM: %v\n%s", err, stderr.String())
+			t.Errorf("m365beat -e on SIGTERM: %v\n%s", err, stderr.String())
 		}
 	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
 		<-exited
-		t.Errorf("./m365beat -e did not stop within 60s of SIGTERM\n%s", stderr.String())
+		t.Errorf("m365beat -e did not stop within 60s of SIGTERM\n%s", stderr.String())
 	}
-	if _, err := os.Stat(filepath.Join(home, "logs")); err == nil {
-		t.Logf("logs/ created under the home folder")
-	}
+}
+
+// syncBuffer collects a child's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
