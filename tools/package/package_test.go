@@ -77,6 +77,9 @@ type want struct {
 // commonFiles are installed by both the deb and the rpm.
 var commonFiles = []want{
 	{binPath, 0o755},
+	{homeDir, os.ModeDir | 0o755},
+	{homeDir + "/bin", os.ModeDir | 0o755},
+	{homeDir + "/module/m365_defender/event/_meta", os.ModeDir | 0o755},
 	{wrapperBin, 0o755},
 	{configDir, os.ModeDir | 0o755},
 	{configDir + "/m365beat.yml", 0o600},

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -99,6 +100,27 @@ func systemContents(format string, src sources) (files.Contents, error) {
 		{Destination: homeDir + "/kibana", Type: files.TypeDir, FileInfo: info(0o755)},
 		{Destination: dataDir, Type: files.TypeDir, FileInfo: info(0o750)},
 		{Destination: logsDir, Type: files.TypeDir, FileInfo: info(0o750)},
+	}
+	// The package owns every folder of its own, so that an rpm erase leaves
+	// no empty /usr/share/m365beat tree behind (dpkg removes them anyway).
+	owned := map[string]bool{}
+	for _, ct := range c {
+		owned[ct.Destination] = true
+	}
+	dests := []string{binPath}
+	for _, a := range assets {
+		dests = append(dests, systemPath(a.Rel))
+	}
+	for _, d := range dests {
+		for dir := path.Dir(d); strings.HasPrefix(dir, homeDir+"/") || strings.HasPrefix(dir, configDir+"/"); dir = path.Dir(dir) {
+			if !owned[dir] {
+				owned[dir] = true
+				c = append(c, &files.Content{Destination: dir, Type: files.TypeDir, FileInfo: info(0o755)})
+			}
+		}
+	}
+	if !owned[homeDir] {
+		c = append(c, &files.Content{Destination: homeDir, Type: files.TypeDir, FileInfo: info(0o755)})
 	}
 	for _, a := range assets {
 		ct := &files.Content{Source: a.Src, Destination: systemPath(a.Rel), FileInfo: info(a.Mode)}
