@@ -223,3 +223,48 @@ func analyze(t *testing.T, args ...string) (string, error) {
 	}
 	return string(out), err
 }
+
+// TestWrapperUsesInstalledPaths runs /usr/bin/m365beat of an installed root
+// in a private mount namespace where the root's /usr/share, /etc, /var/lib
+// and /var/log are bind-mounted over the host's: `m365beat test config`
+// finds /etc/m365beat/m365beat.yml and `m365beat keystore add` writes the
+// keystore the service reads, /var/lib/m365beat/m365beat.keystore, mode 0600.
+func TestWrapperUsesInstalledPaths(t *testing.T) {
+	for _, tool := range []string{"dpkg", "unshare", "mount"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed: wrapper test skipped", tool)
+		}
+	}
+	if err := exec.Command("unshare", "--mount", "--propagation", "private", "true").Run(); err != nil {
+		t.Skipf("cannot create a mount namespace (%v): wrapper test skipped", err)
+	}
+	files, _ := built(t)
+	root := dpkgRoot(t)
+	dpkg(t, root, "--install", files["deb"])
+	// The beat reads the distribution from /etc/os-release.
+	if b, err := os.ReadFile("/etc/os-release"); err == nil {
+		os.WriteFile(filepath.Join(root, "etc/os-release"), b, 0o644)
+	}
+	wrapper := filepath.Join(root, wrapperBin)
+	script := "set -e\n"
+	for _, d := range []string{"/usr/share", "/etc", "/var/lib", "/var/log"} {
+		script += "mount --bind '" + filepath.Join(root, d) + "' " + d + "\n"
+	}
+	script += "cd /\n" +
+		"sh '" + wrapper + "' test config\n" +
+		"printf s3cret | sh '" + wrapper + "' keystore add GRAPH_CLIENT_SECRET --stdin --force\n" +
+		"sh '" + wrapper + "' keystore list\n"
+	out, err := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("wrapper: %v\n%s", err, out)
+	}
+	for _, s := range []string{"Config OK", "GRAPH_CLIENT_SECRET"} {
+		if !strings.Contains(string(out), s) {
+			t.Errorf("wrapper output lacks %q:\n%s", s, out)
+		}
+	}
+	st, err := os.Stat(filepath.Join(root, dataDir, "m365beat.keystore"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("keystore under %s: %v %v", dataDir, st, err)
+	}
+}
