@@ -3,7 +3,7 @@ package beater
 import (
 	"testing"
 
-	conf "github.com/elastic/elastic-agent-libs/config"
+	"github.com/elastic/beats/v7/libbeat/cfgfile"
 
 	_ "github.com/m365beat/m365beat/input/eventhub"
 	_ "github.com/m365beat/m365beat/input/graphapi"
@@ -12,7 +12,7 @@ import (
 // The shipped configurations pass `m365beat test config`.
 func TestShippedConfigsAreValid(t *testing.T) {
 	for _, f := range []string{"../m365beat.yml", "../m365beat.reference.yml"} {
-		raw, err := conf.LoadFile(f)
+		raw, err := cfgfile.Load(f, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
