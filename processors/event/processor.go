@@ -3,6 +3,7 @@ package event
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
@@ -218,11 +219,9 @@ func (p *Processor) process(ev *beat.Event) {
 	}
 	// R7
 	if ts, ok := EV["timestamp"].(string); ok && ts != "" {
-		if t, ok := ecs.ParseDate(ts); ok {
-			ev.Timestamp = t
-			if _, had := doc["@timestamp"]; had {
-				doc["@timestamp"] = ts
-			}
+		ev.Timestamp = c.ts
+		if _, had := doc["@timestamp"]; had {
+			doc["@timestamp"] = ts
 		}
 	}
 
@@ -399,8 +398,11 @@ func (p *Processor) envelopeDate(c *Ctx, v *fastjson.Value, target, tag string) 
 	} else {
 		text = v.String()
 	}
-	if d, ok := ecs.NormalizeDate(text); ok {
-		c.EV[target] = d
+	if t, ok := ecs.ParseDate(text); ok {
+		c.EV[target] = ecs.FormatDate(t)
+		if target == "timestamp" {
+			c.ts = t.Truncate(time.Millisecond) // @timestamp = the normalised value (R7)
+		}
 		return
 	}
 	c.Errorf("Processor date with tag %s in pipeline %s failed with message: unable to parse date [%s]", tag, routerPipeline, text)

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/elastic-agent-libs/mapstr"
@@ -229,5 +230,14 @@ func TestPluginConfigErrorNamesKey(t *testing.T) {
 	}
 	if _, err := newLibbeatProcessors(cfg); err == nil || !strings.Contains(err.Error(), "geoip.database") {
 		t.Errorf("error = %v, want one naming geoip.database", err)
+	}
+}
+
+func TestTimestampIsMillisecondPrecision(t *testing.T) {
+	p := newTestRouter(defaultConfig())
+	ev := &beat.Event{Fields: mapstr.M{"message": `{"category":"AdvancedHunting-Nope","properties":{"Timestamp":"2024-05-01T09:00:00.1239999Z"}}`}}
+	out, _ := p.Run(ev)
+	if got := out.Timestamp.Format(time.RFC3339Nano); got != "2024-05-01T09:00:00.123Z" {
+		t.Errorf("@timestamp = %s", got)
 	}
 }
