@@ -141,7 +141,7 @@ func (p *Processor) process(ev *beat.Event) {
 	// R2: raw text.
 	raw, hasRaw := originalText(old)
 
-	doc := make(mapstr.M, 24)
+	doc := make(mapstr.M, 16)
 	for _, k := range keptFields {
 		if v, ok := old[k]; ok {
 			doc[k] = v
@@ -164,7 +164,7 @@ func (p *Processor) process(ev *beat.Event) {
 		evObj["original"] = raw
 	}
 	doc["event"] = evObj
-	evMap := make(map[string]any, 48)
+	evMap := make(map[string]any, 24)
 	doc["m365_defender"] = map[string]any{"event": evMap}
 	EV := mapstr.M(evMap)
 
