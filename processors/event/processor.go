@@ -170,9 +170,10 @@ func (p *Processor) process(ev *beat.Event) {
 
 	c := &Ctx{Doc: doc, EV: EV, Table: p.table, tagsFn: addTag, Enrich: p.geo}
 	if hasRaw {
-		// Half the record covers the string values of the fixture tables;
-		// beyond that strings are allocated one by one.
-		c.Arena = ecs.NewArena(len(raw) / 2)
+		// A third of the record covers the string values of the fixture
+		// tables (keys and nulls take the rest); beyond that strings are
+		// allocated one by one.
+		c.Arena = ecs.NewArena(len(raw) / 3)
 	}
 
 	// R3: decode.
