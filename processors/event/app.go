@@ -3,8 +3,6 @@ package event
 import (
 	"strings"
 
-	"github.com/elastic/elastic-agent-libs/mapstr"
-
 	"github.com/m365beat/m365beat/processors/internal/ecs"
 )
 
@@ -282,7 +280,7 @@ func (m *appMapper) Map(c *Ctx) error {
 			c.Put("host.os.type", "macos")
 		}
 	}
-	if af, ok := c.ev("additional_fields").(mapstr.M); ok {
+	if af, ok := ecs.Obj(c.ev("additional_fields")); ok {
 		if t := af["SourceComputerOperatingSystemType"]; t != nil {
 			c.Put("host.os.type", t)
 		}
@@ -337,7 +335,7 @@ func (m *appMapper) Map(c *Ctx) error {
 	}
 	c.cpEV("account.name", "user.name")
 	if ecs.Empty(c.doc("user.name")) {
-		if red, ok := c.ev("raw_event_data").(mapstr.M); ok {
+		if red, ok := ecs.Obj(c.ev("raw_event_data")); ok {
 			if v := red["UserId"]; !ecs.Empty(v) {
 				c.Put("user.name", v)
 			}

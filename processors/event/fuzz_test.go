@@ -51,6 +51,9 @@ func FuzzRouter(f *testing.F) {
 			if _, err := json.Marshal(out.Fields); err != nil {
 				t.Fatalf("document does not encode: %v", err)
 			}
+			if e := findEmpty("", golden.Canonical(t, out.Fields)); e != "" {
+				t.Fatalf("empty value left at %s", e)
+			}
 		}
 	})
 }
