@@ -18,7 +18,7 @@ func TestConvert(t *testing.T) {
 		want    any // nil: target absent
 		wantErr bool
 	}{
-		{xMove, `{"a":1}`, mapstr.M{"a": int64(1)}, false},
+		{xMove, `{"a":1}`, map[string]any{"a": int64(1)}, false},
 		{xMove, `null`, nil, false},
 		{xJSON, `"[\"x\"]"`, []any{"x"}, false},
 		{xJSON, `"{bad"`, "{bad", true},
