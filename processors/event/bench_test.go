@@ -128,6 +128,10 @@ func BenchmarkDeviceMix(b *testing.B) {
 // BenchmarkTable maps one record of each device table (no encoding).
 func BenchmarkTable(b *testing.B) {
 	recs := benchRecords(b)
+	// CloudProcessEvents has no device fixture: use its golden input.
+	for _, l := range golden.Lines(b, "testdata/cloud-process-events.json") {
+		recs = append(recs, string(l))
+	}
 	byTable := map[string]string{}
 	for _, r := range recs {
 		var env struct {
