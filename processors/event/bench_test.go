@@ -147,11 +147,10 @@ func BenchmarkTable(b *testing.B) {
 		b.Run(tb.Name, func(b *testing.B) {
 			p := newTestRouter(bothOn)
 			b.SetBytes(int64(len(rec)))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
+			measureCPU(b, func(int) {
 				ev := beat.Event{Fields: mapstr.M{"message": rec}}
 				_, _ = p.Run(&ev)
-			}
+			})
 		})
 	}
 }
