@@ -119,7 +119,7 @@ func TestTarball(t *testing.T) {
 	go func() { exited <- cmd.Wait() }()
 	// Signals are handled once the beat runs its beater.
 	meta := filepath.Join(home, "data", "meta.json")
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if strings.Contains(stderr.String(), "m365beat start running.") {
 			break
@@ -132,7 +132,7 @@ func TestTarball(t *testing.T) {
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
 			<-exited
-			t.Fatalf("not running after 30s\n%s", stderr.String())
+			t.Fatalf("not running after 60s\n%s", stderr.String())
 		}
 	}
 	if _, err := os.Stat(meta); err != nil {
