@@ -13,6 +13,9 @@ import (
 	"github.com/elastic/elastic-agent-libs/logp"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 	"github.com/elastic/elastic-agent-libs/version"
+
+	"github.com/m365beat/m365beat/config"
+	"github.com/m365beat/m365beat/include"
 )
 
 // ESClient is what setup needs of an Elasticsearch connection
@@ -60,6 +63,9 @@ func (r *Report) print(w io.Writer) {
 // Elasticsearch would reject m365beat's for) fails setup with its name.
 func Setup(es ESClient, cfg Config, opt Options, beatVersion string, log *logp.Logger) (*Report, error) {
 	r := &Report{}
+	if len(cfg.Template.Namespaces) == 0 {
+		cfg.Template.Namespaces = []string{config.DefaultNamespace}
+	}
 	ilm := opt.ILM && cfg.ILM.Enabled && !es.IsServerless()
 	if opt.ILM && cfg.ILM.Enabled && es.IsServerless() {
 		r.Warnings = append(r.Warnings, "ILM is not available on serverless Elasticsearch; no policy installed")
@@ -76,22 +82,28 @@ func Setup(es ESClient, cfg Config, opt Options, beatVersion string, log *logp.L
 		cfg.ILM.Enabled = false // no index.lifecycle.name on serverless
 	}
 	bodies := map[string]mapstr.M{}
+	var datasets []string
 	for _, ds := range Datasets {
+		if _, err := include.DatasetFields(ds); err != nil {
+			r.Warnings = append(r.Warnings, "no template for "+ds+": "+err.Error())
+			continue
+		}
 		b, err := Template(cfg, ds, beatVersion, es.GetVersion(), log)
 		if err != nil {
 			return r, err
 		}
 		bodies[ds] = b
+		datasets = append(datasets, ds)
 	}
 	if err := checkConflicts(es, cfg, r); err != nil {
 		return r, err
 	}
-	for _, ds := range Datasets {
+	for _, ds := range datasets {
 		if err := putTemplate(es, ds, bodies[ds], opt.Overwrite, r); err != nil {
 			return r, err
 		}
 	}
-	for _, ds := range Datasets {
+	for _, ds := range datasets {
 		for _, ns := range cfg.Template.Namespaces {
 			if err := ensureDataStream(es, ds, DataStream(ds, ns), r); err != nil {
 				return r, err

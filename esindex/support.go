@@ -120,7 +120,11 @@ func (s selector) Select(e *beat.Event) (string, error) {
 			return lower(v), nil
 		}
 	}
-	return s.sel.Select(e)
+	idx, err := s.sel.Select(e)
+	if err == nil && idx == "" {
+		err = errors.New("the event has no @metadata.raw_index and no data_stream.dataset/namespace to route it by")
+	}
+	return idx, err
 }
 
 func lower(s string) string {
@@ -200,11 +204,15 @@ func (m *manager) Setup(template, ilm idxmgmt.LoadMode) error {
 		defer c.Close()
 	}
 	r, err := Setup(es, m.s.cfg, o, m.s.info.Version, m.s.log)
-	var perr PrivilegeError
-	if template == idxmgmt.LoadModeEnabled && ilm == idxmgmt.LoadModeEnabled && errors.As(err, &perr) {
-		// The output's connect callback with a publishing-only user: do
-		// not block publishing, say how to set up instead.
-		m.s.log.Warnf("index setup skipped: %v; run `m365beat setup --index-management` once with a privileged user, or set setup.template.enabled and setup.ilm.enabled to false", err)
+	if template == idxmgmt.LoadModeEnabled && ilm == idxmgmt.LoadModeEnabled && err != nil {
+		// The output's connect callback: never block publishing on index
+		// setup (documents still index); say how to fix it instead.
+		var perr PrivilegeError
+		if errors.As(err, &perr) {
+			m.s.log.Warnf("index setup skipped: %v; run `m365beat setup --index-management` once with a privileged user, or set setup.template.enabled and setup.ilm.enabled to false", err)
+		} else {
+			m.s.log.Errorf("index setup failed, publishing anyway: %v", err)
+		}
 		return nil
 	}
 	if r != nil {
