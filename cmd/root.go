@@ -2,6 +2,7 @@
 package cmd
 
 import (
+	"github.com/elastic/beats/v7/libbeat/cfgfile"
 	"github.com/elastic/beats/v7/libbeat/cmd"
 	"github.com/elastic/beats/v7/libbeat/cmd/instance"
 	"github.com/elastic/beats/v7/libbeat/ecs"
@@ -31,6 +32,8 @@ func settings() instance.Settings {
 		// Per-dataset templates, ILM policy and data streams; routing to
 		// logs-<dataset>-<namespace> (esindex).
 		IndexManagement: esindex.NewSupport,
+		// setup.dashboards.index and .directory defaults (dashboards.go).
+		ConfigOverrides: []cfgfile.ConditionalOverride{dashboardDefaults()},
 		Processing: processing.MakeDefaultSupport(true, nil,
 			processing.WithFields(mapstr.M{"ecs": mapstr.M{"version": ecs.Version}}),
 			processing.WithAgentMeta()),

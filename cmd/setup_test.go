@@ -67,7 +67,14 @@ func TestSetupCommandIndexManagement(t *testing.T) {
 // and runs once per process).
 func runBeat(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	return runBeatIn(t, "", args...)
+}
+
+// runBeatIn is runBeat with the working directory dir ("" = this one).
+func runBeatIn(t *testing.T, dir string, args ...string) (string, error) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestMain$", "--"}, args...)...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "M365BEAT_CMD_CHILD=1")
 	out, err := cmd.CombinedOutput()
 	return string(out), err

@@ -59,7 +59,9 @@ func Template(cfg Config, dataset, beatVersion string, es version.V, log *logp.L
 	}
 	tc.Settings.Index = idx
 	tc.Settings.Source = cfg.Template.Settings.Source
-	t, err := template.New(false, beatVersion, "m365beat", false, es, tc, false, log)
+	// elasticLicensed: wildcard (ECS: process.command_line, url.original)
+	// is in the free basic licence since Elasticsearch 7.9.
+	t, err := template.New(false, beatVersion, "m365beat", true, es, tc, false, log)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", tc.Name, err)
 	}

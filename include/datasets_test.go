@@ -23,3 +23,16 @@ func TestDatasetFields(t *testing.T) {
 		t.Error("dataset without module accepted")
 	}
 }
+
+func TestMergedDeclaresEachFieldOnce(t *testing.T) {
+	m, err := Merged()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(m, "name: data_stream.dataset") != 1 {
+		t.Errorf("data_stream.dataset declared %d times", strings.Count(m, "name: data_stream.dataset"))
+	}
+	if !strings.Contains(m, "name: azure.eventhub.partition_id") || !strings.Contains(m, "name: m365_defender.event") {
+		t.Error("merged fields lost declarations")
+	}
+}
