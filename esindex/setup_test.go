@@ -130,6 +130,35 @@ func TestSetupCreatesTemplatesPolicyAndDataStreams(t *testing.T) {
 	}
 }
 
+// Each data stream has its fields.yml in this build, so setup installs
+// the three templates.
+func TestEveryDatasetHasFields(t *testing.T) {
+	if got := datasetsWithFields(); len(got) != len(Datasets) {
+		t.Fatalf("datasets with a fields.yml: %v, want %v", got, Datasets)
+	}
+	es := estest.NewServer()
+	defer es.Close()
+	if _, err := Setup(connect(t, es), defaultConfig(), full, "9.3.0", logp.NewNopLogger()); err != nil {
+		t.Fatal(err)
+	}
+	for tmpl, fields := range map[string]map[string]string{
+		"m365beat-m365_defender.alert": {"@timestamp": "date", "m365_defender.alert.severity": "keyword",
+			"threat.tactic.name": "keyword", "related.hosts": "keyword", "data_stream.namespace": "constant_keyword"},
+		"m365beat-m365_defender.incident": {"@timestamp": "date", "m365_defender.incident.status": "keyword",
+			"host.name": "keyword", "m365_defender.incident.id": "keyword"},
+	} {
+		tm, ok := es.Template(tmpl)
+		if !ok {
+			t.Fatalf("%s not installed", tmpl)
+		}
+		for f, want := range fields {
+			if got := mappingType(tm, f); got != want {
+				t.Errorf("%s: %s is %v, want %s", tmpl, f, got, want)
+			}
+		}
+	}
+}
+
 // A second setup finds everything in place and writes nothing.
 func TestSetupTwiceIsNoOp(t *testing.T) {
 	es := estest.NewServer()
