@@ -1,10 +1,13 @@
 package event
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/base64"
 	"hash"
 	"slices"
+	"sync"
+	"unsafe"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/valyala/fastjson"
@@ -54,11 +57,20 @@ func isDocIDKey(k []byte) bool {
 	return false
 }
 
-// docIDState is the hasher and scratch buffer of one docID call.
+// docIDState is the hasher and scratch space of one docID call, pooled:
+// keys are copied into one arena (fastjson keys are only valid inside
+// Visit) and sorted by offset pairs, so fingerprinting allocates nothing
+// per column.
 type docIDState struct {
-	h   hash.Hash
-	buf []byte
+	h     hash.Hash
+	buf   []byte
+	arena []byte
+	spans []span
 }
+
+type span struct{ from, to int }
+
+var docIDPool = sync.Pool{New: func() any { return &docIDState{h: sha1.New()} }}
 
 // setDocID sets @metadata._id of ev from the decoded record (jo, may be
 // nil) and its raw text, unless the event already has an _id.
@@ -80,13 +92,16 @@ func docID(jo *fastjson.Object, raw string) string {
 			props, _ = p.Object()
 		}
 	}
-	st := docIDState{h: sha1.New()}
+	st := docIDPool.Get().(*docIDState)
+	defer docIDPool.Put(st)
+	st.h.Reset()
+	st.arena, st.spans = st.arena[:0], st.spans[:0]
 	if props == nil {
 		if raw == "" {
 			return ""
 		}
-		st.write([]byte("raw"))
-		st.write([]byte(raw))
+		st.write(rawPrefix)
+		st.writeString(raw)
 		return st.sum()
 	}
 	st.writeString(envelopeText(jo, "tenantId", "Tenant"))
@@ -96,7 +111,7 @@ func docID(jo *fastjson.Object, raw string) string {
 		if v == nil || v.Type() == fastjson.TypeNull {
 			continue
 		}
-		st.write([]byte(k))
+		st.writeString(k)
 		st.value(v)
 	}
 	st.object(props, true)
@@ -117,8 +132,18 @@ func envelopeText(jo *fastjson.Object, keys ...string) string {
 	return ""
 }
 
+// Separators, shared so that writing them does not allocate.
+var (
+	sep         = []byte{0}
+	openObject  = []byte{0, '{'}
+	closeObject = []byte{0, '}'}
+	openArray   = []byte{0, '['}
+	closeArray  = []byte{0, ']'}
+	rawPrefix   = []byte("raw")
+)
+
 func (st *docIDState) write(b []byte) {
-	st.h.Write([]byte{0})
+	st.h.Write(sep)
 	st.h.Write(b)
 }
 
@@ -132,16 +157,16 @@ func (st *docIDState) value(v *fastjson.Value) {
 	switch v.Type() {
 	case fastjson.TypeObject:
 		o, _ := v.Object()
-		st.h.Write([]byte{0, '{'})
+		st.h.Write(openObject)
 		st.object(o, false)
-		st.h.Write([]byte{0, '}'})
+		st.h.Write(closeObject)
 	case fastjson.TypeArray:
 		arr, _ := v.Array()
-		st.h.Write([]byte{0, '['})
+		st.h.Write(openArray)
 		for _, e := range arr {
 			st.value(e)
 		}
-		st.h.Write([]byte{0, ']'})
+		st.h.Write(closeArray)
 	default:
 		st.buf = v.MarshalTo(st.buf[:0])
 		st.write(st.buf)
@@ -149,23 +174,37 @@ func (st *docIDState) value(v *fastjson.Value) {
 }
 
 // object feeds the members of o by key in byte order; skipKeys leaves out
-// the key columns already fed.
+// the key columns already fed. Nested objects reuse the arena above the
+// caller's part of it.
 func (st *docIDState) object(o *fastjson.Object, skipKeys bool) {
-	keys := make([]string, 0, o.Len())
+	base := len(st.spans)
 	o.Visit(func(k []byte, v *fastjson.Value) {
 		if skipKeys && isDocIDKey(k) {
 			return
 		}
-		keys = append(keys, string(k))
+		from := len(st.arena)
+		st.arena = append(st.arena, k...)
+		st.spans = append(st.spans, span{from, len(st.arena)})
 	})
-	slices.Sort(keys)
-	for _, k := range keys {
-		st.writeString(k)
-		st.value(o.Get(k))
+	mine := st.spans[base:]
+	slices.SortFunc(mine, func(a, b span) int {
+		return bytes.Compare(st.arena[a.from:a.to], st.arena[b.from:b.to])
+	})
+	for i := base; i < len(st.spans); i++ {
+		sp := st.spans[i]
+		k := st.arena[sp.from:sp.to]
+		st.write(k)
+		st.value(o.Get(unsafeString(k)))
 	}
+	st.spans = st.spans[:base]
 }
 
 func (st *docIDState) sum() string {
 	var d [sha1.Size]byte
-	return base64.StdEncoding.EncodeToString(st.h.Sum(d[:0]))
+	var out [28]byte
+	base64.StdEncoding.Encode(out[:], st.h.Sum(d[:0]))
+	return string(out[:])
 }
+
+// unsafeString views b as a string for a lookup that does not keep it.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
