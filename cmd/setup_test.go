@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/m365beat/m365beat/internal/estest"
+	"github.com/m365beat/m365beat/internal/kibanatest"
 )
 
 // `m365beat setup --index-management` with the shipped m365beat.yml
@@ -95,4 +96,36 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// Plain `m365beat setup` (what the README says to run) does both: index
+// management and dashboards.
+func TestSetupCommandAll(t *testing.T) {
+	es := estest.NewServer()
+	defer es.Close()
+	kb := kibanatest.NewServer()
+	defer kb.Close()
+	home := t.TempDir()
+	shipped, err := os.ReadFile("../m365beat.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, "m365beat.yml"), shipped, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	out, err := runBeatIn(t, filepath.Dir(wd), "setup", "--path.home", home, "--path.config", home,
+		"--path.data", filepath.Join(home, "data"), "--path.logs", filepath.Join(home, "logs"),
+		"-E", "output.elasticsearch.hosts=["+es.URL+"]", "-E", "setup.kibana.host="+kb.URL)
+	if err != nil {
+		t.Fatalf("setup: %v\n%s", err, out)
+	}
+	for _, ds := range []string{"event", "alert", "incident"} {
+		if _, ok := es.Template("m365beat-m365_defender." + ds); !ok {
+			t.Errorf("template for %s not installed\n%s", ds, out)
+		}
+	}
+	if _, ok := kb.Objects()["dashboard/m365beat-alerts-incidents"]; !ok {
+		t.Errorf("dashboards not loaded\n%s", out)
+	}
 }
