@@ -54,7 +54,7 @@ func ExportTemplates(w io.Writer, cfg esindex.Config, esVersion, dir string) err
 			fmt.Fprintln(os.Stderr, "skipped:", err)
 			continue
 		}
-		body, err := esindex.Template(cfg, ds, Version, *v, logp.NewNopLogger())
+		body, err := esindex.Template(cfg, ds, Version, *v, false, logp.NewNopLogger())
 		if err != nil {
 			return err
 		}

@@ -88,7 +88,7 @@ func Setup(es ESClient, cfg Config, opt Options, beatVersion string, log *logp.L
 			r.Warnings = append(r.Warnings, "no template for "+ds+": "+err.Error())
 			continue
 		}
-		b, err := Template(cfg, ds, beatVersion, es.GetVersion(), log)
+		b, err := Template(cfg, ds, beatVersion, es.GetVersion(), es.IsServerless(), log)
 		if err != nil {
 			return r, err
 		}

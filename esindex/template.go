@@ -23,10 +23,11 @@ const ManagedBy = "m365beat"
 var minIgnoreDynamicBeyondLimit = version.MustNew("8.14.0")
 
 // Template builds the composable index template of a dataset for an
-// Elasticsearch version: libbeat's template code turns the dataset's
+// Elasticsearch version (serverless: without the settings serverless
+// refuses): libbeat's template code turns the dataset's
 // fields.yml into mappings (ECS types, flattened where declared); m365beat
 // adds the settings that keep unknown keys from breaking indexing.
-func Template(cfg Config, dataset, beatVersion string, es version.V, log *logp.Logger) (mapstr.M, error) {
+func Template(cfg Config, dataset, beatVersion string, es version.V, serverless bool, log *logp.Logger) (mapstr.M, error) {
 	fields, err := include.DatasetFields(dataset)
 	if err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func Template(cfg Config, dataset, beatVersion string, es version.V, log *logp.L
 	tc.Settings.Source = cfg.Template.Settings.Source
 	// elasticLicensed: wildcard (ECS: process.command_line, url.original)
 	// is in the free basic licence since Elasticsearch 7.9.
-	t, err := template.New(false, beatVersion, "m365beat", true, es, tc, false, log)
+	t, err := template.New(serverless, beatVersion, "m365beat", true, es, tc, false, log)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", tc.Name, err)
 	}
