@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/beats/v7/libbeat/beat/events"
@@ -117,7 +118,7 @@ type selector struct{ sel outil.Selector }
 func (s selector) Select(e *beat.Event) (string, error) {
 	for _, k := range []string{events.FieldMetaIndex, events.FieldMetaRawIndex} {
 		if v, err := events.GetMetaStringValue(*e, k); err == nil && v != "" {
-			return lower(v), nil
+			return strings.ToLower(v), nil
 		}
 	}
 	idx, err := s.sel.Select(e)
@@ -125,21 +126,6 @@ func (s selector) Select(e *beat.Event) (string, error) {
 		err = errors.New("the event has no @metadata.raw_index and no data_stream.dataset/namespace to route it by")
 	}
 	return idx, err
-}
-
-func lower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }
 
 // Manager implements idxmgmt.Supporter.
