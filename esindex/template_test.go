@@ -58,3 +58,16 @@ func TestTemplateSettingsByVersion(t *testing.T) {
 		t.Errorf("lifecycle without ILM: %v", v)
 	}
 }
+
+// Templates are built on every output connect (missing objects check), so
+// their cost matters a little.
+func BenchmarkTemplateEvent(b *testing.B) {
+	cfg := defaultConfig()
+	v := *version.MustNew("8.17.0")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Template(cfg, "m365_defender.event", "9.3.0", v, false, logp.NewNopLogger()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
