@@ -1,7 +1,9 @@
 package beater
 
 import (
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,7 +17,10 @@ import (
 	"github.com/elastic/elastic-agent-libs/monitoring"
 
 	"github.com/m365beat/m365beat/esindex"
+	"github.com/m365beat/m365beat/input"
 	"github.com/m365beat/m365beat/internal/estest"
+	"github.com/m365beat/m365beat/processors"
+	_ "github.com/m365beat/m365beat/processors/graph"
 )
 
 // newSetupPipeline is newPipeline with m365beat's index management (as
@@ -135,4 +140,64 @@ func TestReplayAfterSetupIsIdempotent(t *testing.T) {
 	if extra := bulks() - bulksBefore; extra == 0 {
 		t.Fatal("the replay sent nothing")
 	}
+}
+
+// Graph alerts and incidents take the same path: their data stream, the
+// fingerprint _id of processors/graph, op_type create, and a replay
+// stores nothing twice.
+func TestAlertsAndIncidentsRouteToTheirDataStreams(t *testing.T) {
+	es := estest.NewServer()
+	defer es.Close()
+	if _, err := esindex.Setup(esConnect(t, es), esindexConfig(t), esindex.Options{Templates: true, ILM: true, Overwrite: true}, "9.3.0", logp.NewNopLogger()); err != nil {
+		t.Fatal(err)
+	}
+	p := newSetupPipeline(t, monitoring.NewRegistry(), "elasticsearch", map[string]any{"hosts": []string{es.URL}})
+	c := &connector{pipeline: p, inputID: "graph", inputType: "test", waitClose: 10 * time.Second, log: logp.NewNopLogger()}
+	alert := firstLine(t, "../processors/graph/testdata/alert/all-evidence.json")
+	incident := firstLine(t, "../processors/graph/testdata/incident/evidence-types.json")
+	for round := 0; round < 2; round++ {
+		for _, s := range []struct{ ds, rec string }{{processors.DatasetAlert, alert}, {processors.DatasetIncident, incident}} {
+			acked := 0
+			var mu sync.Mutex
+			cl, err := c.Connect(input.Stream{Dataset: s.ds, Namespace: "prod"}, func(p []any) { mu.Lock(); acked += len(p); mu.Unlock() })
+			if err != nil {
+				t.Fatal(err)
+			}
+			cl.Publish(beatEvent(s.rec, 0))
+			if err := cl.Close(); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			if acked != 1 {
+				t.Fatalf("%s round %d: %d acknowledged", s.ds, round, acked)
+			}
+			mu.Unlock()
+		}
+	}
+	counts := map[string]int{}
+	for _, d := range es.Docs() {
+		if d.OpType != "create" || d.ID == "" {
+			t.Fatalf("document in %s: op_type %q _id %q", d.Index, d.OpType, d.ID)
+		}
+		counts[d.Index]++
+	}
+	if counts["logs-m365_defender.alert-prod"] != 1 || counts["logs-m365_defender.incident-prod"] == 0 || len(counts) != 2 {
+		t.Fatalf("documents per data stream %v", counts)
+	}
+	if es.Duplicates() != len(es.Docs()) {
+		t.Fatalf("replay: %d duplicates for %d documents", es.Duplicates(), len(es.Docs()))
+	}
+	if es.DataStreams()["logs-m365_defender.alert-prod"] != "m365beat-m365_defender.alert" {
+		t.Fatalf("data streams %v", es.DataStreams())
+	}
+}
+
+func firstLine(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return line
 }
