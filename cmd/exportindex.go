@@ -10,7 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/elastic/beats/v7/libbeat/cmd/instance"
+	"github.com/elastic/beats/v7/libbeat/dashboards"
+	"github.com/elastic/beats/v7/libbeat/kibana"
 	"github.com/elastic/elastic-agent-libs/logp"
+	"github.com/elastic/elastic-agent-libs/mapstr"
 	"github.com/elastic/elastic-agent-libs/version"
 
 	"github.com/m365beat/m365beat/esindex"
@@ -117,18 +120,64 @@ func writeObject(w io.Writer, dir, kind, name string, body any) error {
 	return os.WriteFile(filepath.Join(d, name+".json"), out, 0o644)
 }
 
-// replaceExportIndex swaps libbeat's `export template` and `export
-// ilm-policy` for m365beat's (libbeat's print a single beat template).
+// exportDataViewCommand replaces libbeat's `export index-pattern`: the
+// data view setup --dashboards loads (id and title logs-m365_defender.*).
+func exportDataViewCommand(s instance.Settings) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "index-pattern",
+		Short: "Export the Kibana data view " + DataView + " to stdout",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ver, _ := cmd.Flags().GetString("es.version")
+			v, err := version.New(ver)
+			if err != nil {
+				return fmt.Errorf("--es.version: %w", err)
+			}
+			b, err := instance.NewInitializedBeat(s)
+			if err != nil {
+				return fmt.Errorf("error initializing beat: %w", err)
+			}
+			dv, err := DataViewObject(b.Fields, *v)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), dv.StringToPrint())
+			return err
+		},
+	}
+	c.Flags().String("es.version", s.Version, "Kibana version")
+	return c
+}
+
+// DataViewObject is the data view saved object of m365beat's data streams,
+// generated from fields.yml by libbeat.
+func DataViewObject(fields []byte, kibanaVersion version.V) (mapstr.M, error) {
+	g, err := kibana.NewGenerator("logs-m365_defender", Name, fields, Version, kibanaVersion, false)
+	if err != nil {
+		return nil, err
+	}
+	dv, err := g.Generate()
+	if err != nil {
+		return nil, err
+	}
+	if err := dashboards.ReplaceIndexInIndexPattern(DataView, dv); err != nil {
+		return nil, err
+	}
+	return dv, nil
+}
+
+// replaceExportIndex swaps libbeat's `export template`, `export
+// ilm-policy` and `export index-pattern` for m365beat's (libbeat's print a
+// single beat template and a m365beat-* index pattern).
 func replaceExportIndex(root *cobra.Command, s instance.Settings) {
 	for _, c := range root.Commands() {
 		if c.Name() != "export" {
 			continue
 		}
 		for _, sub := range c.Commands() {
-			if sub.Name() == "template" || sub.Name() == "ilm-policy" {
+			if sub.Name() == "template" || sub.Name() == "ilm-policy" || sub.Name() == "index-pattern" {
 				c.RemoveCommand(sub)
 			}
 		}
-		c.AddCommand(exportTemplateCommand(s), exportILMCommand(s))
+		c.AddCommand(exportTemplateCommand(s), exportILMCommand(s), exportDataViewCommand(s))
 	}
 }
