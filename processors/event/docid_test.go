@@ -2,6 +2,7 @@ package event
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
@@ -98,5 +99,40 @@ func BenchmarkDocID(b *testing.B) {
 		if docID(jo, "") == "" {
 			b.Fatal("no id")
 		}
+	}
+}
+
+// The pooled hasher state is safe under concurrent Run calls (run with
+// -race): every goroutine gets the sequential _id of each record.
+func TestDocIDConcurrent(t *testing.T) {
+	p := newTestRouter(defaultConfig())
+	lines := []string{
+		`{"tenantId":"t1","category":"AdvancedHunting-DeviceEvents","properties":{"ReportId":1,"A":{"z":1,"y":[1,{"b":2,"a":1}]}}}`,
+		`{"tenantId":"t1","category":"AdvancedHunting-EmailEvents","properties":{"ReportId":"r","NetworkMessageId":"n","Subject":"s"}}`,
+		`not json`,
+	}
+	want := make([]string, len(lines))
+	for i, l := range lines {
+		want[i] = idOf(t, p, l)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 200; n++ {
+				i := n % len(lines)
+				if got := idOf(t, p, lines[i]); got != want[i] {
+					errs <- got
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("concurrent _id %q differs", e)
 	}
 }
