@@ -3,6 +3,7 @@ package event
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
@@ -140,7 +141,7 @@ func (p *Processor) process(ev *beat.Event) {
 	// R2: raw text.
 	raw, hasRaw := originalText(old)
 
-	doc := make(mapstr.M, 24)
+	doc := make(mapstr.M, 16)
 	for _, k := range keptFields {
 		if v, ok := old[k]; ok {
 			doc[k] = v
@@ -163,15 +164,16 @@ func (p *Processor) process(ev *beat.Event) {
 		evObj["original"] = raw
 	}
 	doc["event"] = evObj
-	evMap := make(map[string]any, 48)
+	evMap := make(map[string]any, 24)
 	doc["m365_defender"] = map[string]any{"event": evMap}
 	EV := mapstr.M(evMap)
 
 	c := &Ctx{Doc: doc, EV: EV, Table: p.table, tagsFn: addTag, Enrich: p.geo}
 	if hasRaw {
-		// Half the record covers the string values of the fixture tables;
-		// beyond that strings are allocated one by one.
-		c.Arena = ecs.NewArena(len(raw) / 2)
+		// A third of the record covers the string values of the fixture
+		// tables (keys and nulls take the rest); beyond that strings are
+		// allocated one by one.
+		c.Arena = ecs.NewArena(len(raw) / 3)
 	}
 
 	// R3: decode.
@@ -218,11 +220,9 @@ func (p *Processor) process(ev *beat.Event) {
 	}
 	// R7
 	if ts, ok := EV["timestamp"].(string); ok && ts != "" {
-		if t, ok := ecs.ParseDate(ts); ok {
-			ev.Timestamp = t
-			if _, had := doc["@timestamp"]; had {
-				doc["@timestamp"] = ts
-			}
+		ev.Timestamp = c.ts
+		if _, had := doc["@timestamp"]; had {
+			doc["@timestamp"] = ts
 		}
 	}
 
@@ -400,8 +400,11 @@ func (p *Processor) envelopeDate(c *Ctx, v *fastjson.Value, target, tag string) 
 	} else {
 		text = v.String()
 	}
-	if d, ok := ecs.NormalizeDate(text); ok {
-		c.EV[target] = d
+	if t, ok := ecs.ParseDate(text); ok {
+		c.EV[target] = ecs.FormatDate(t)
+		if target == "timestamp" {
+			c.ts = t.Truncate(time.Millisecond) // @timestamp = the normalised value (R7)
+		}
 		return
 	}
 	c.Errorf("Processor date with tag %s in pipeline %s failed with message: unable to parse date [%s]", tag, routerPipeline, text)
