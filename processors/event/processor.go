@@ -312,6 +312,7 @@ func (p *Processor) process(ev *beat.Event) {
 		mPipelineErrors.Inc()
 	}
 	ev.Fields = doc
+	setDocID(ev, jo, raw) // docid.go
 }
 
 // route runs the mappers of every matching route and keeps unmapped columns.
