@@ -18,7 +18,7 @@ const DataView = "logs-m365_defender.*"
 var devDashboards = filepath.Join("module", "m365_defender", "_meta", "kibana")
 
 // dashboardDefaults sets, below the user's configuration:
-// setup.dashboards.index (the data view libbeat generates from the fields
+// setup.dashboards.enabled: false, setup.dashboards.index (the data view libbeat generates from the fields
 // gets this id and title, and dashboard references point to it), and
 // setup.dashboards.directory when ${path.home}/kibana has no dashboards but
 // a source tree (at path.home or the working directory) has.
@@ -26,6 +26,11 @@ func dashboardDefaults() cfgfile.ConditionalOverride {
 	o := cfgfile.ConditionalOverride{Config: conf.NewConfig()}
 	o.Check = func(c *conf.C) bool {
 		_ = o.Config.SetString("setup.dashboards.index", -1, DataView)
+		// Setting any setup.dashboards key turns libbeat's dashboard loading
+		// on at every start (Enabled() is true for a section without
+		// "enabled"): keep it off unless the user enables it; `setup
+		// --dashboards` forces it on.
+		_ = o.Config.SetBool("setup.dashboards.enabled", -1, false)
 		if dir := dashboardsDir(homePath(c)); dir != "" {
 			_ = o.Config.SetString("setup.dashboards.directory", -1, dir)
 		}

@@ -11,6 +11,8 @@ import (
 
 	"gopkg.in/yaml.v2"
 
+	conf "github.com/elastic/elastic-agent-libs/config"
+
 	"github.com/m365beat/m365beat/include"
 	"github.com/m365beat/m365beat/internal/kibanatest"
 )
@@ -287,4 +289,39 @@ func keys(m map[string]kibanatest.Object) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// The defaults leave dashboard loading at start off (a run must not need
+// Kibana) unless the user's configuration turns it on.
+func TestDashboardDefaultsKeepLoadingOff(t *testing.T) {
+	for _, tc := range []struct {
+		user string
+		want bool
+	}{
+		{"output.console.enabled: true", false},
+		{"setup.dashboards.enabled: true", true},
+	} {
+		user, err := conf.NewConfigWithYAML([]byte(tc.user), "user")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := dashboardDefaults()
+		if !o.Check(user) {
+			t.Fatal("dashboardDefaults not applied")
+		}
+		merged, err := conf.MergeConfigs(o.Config, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := merged.Child("setup.dashboards", -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Enabled() != tc.want {
+			t.Errorf("user config %q: dashboards enabled %v, want %v", tc.user, d.Enabled(), tc.want)
+		}
+		if idx, _ := d.String("index", -1); idx != DataView {
+			t.Errorf("setup.dashboards.index = %q", idx)
+		}
+	}
 }

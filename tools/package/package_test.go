@@ -124,11 +124,16 @@ func checkFiles(t *testing.T, pc *pkgContents, extra ...want) {
 			t.Errorf("%s differs from %s", rel, src)
 		}
 	}
-	// Every module file is shipped.
+	// Every module file is shipped, and every dashboard under kibana/.
 	mods, err := moduleAssets("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
+	dashboards, err := kibanaAssets("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods = append(mods, dashboards...)
 	for _, a := range mods {
 		if _, ok := pc.Files[homeDir+"/"+a.Rel]; !ok {
 			t.Errorf("%s: missing", homeDir+"/"+a.Rel)
