@@ -73,7 +73,13 @@ func homeAssets(root string) ([]asset, error) {
 	return append(list, kibana...), nil
 }
 
-// moduleAssets is the module/ tree without Go sources and test data.
+// isKibanaDir tells a module's dashboards folder, <...>/_meta/kibana.
+func isKibanaDir(p string) bool {
+	return filepath.Base(p) == "kibana" && filepath.Base(filepath.Dir(p)) == "_meta"
+}
+
+// moduleAssets is the module/ tree without Go sources, test data and
+// dashboards (those are merged into kibana/).
 func moduleAssets(root string) ([]asset, error) {
 	var list []asset
 	base := filepath.Join(root, "module")
@@ -82,8 +88,8 @@ func moduleAssets(root string) ([]asset, error) {
 			return err
 		}
 		if d.IsDir() {
-			if d.Name() == "testdata" {
-				return filepath.SkipDir
+			if d.Name() == "testdata" || isKibanaDir(p) {
+				return filepath.SkipDir // dashboards go to kibana/
 			}
 			return nil
 		}
@@ -111,7 +117,7 @@ func kibanaAssets(root string) ([]asset, error) {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() || d.Name() != "kibana" || filepath.Base(filepath.Dir(p)) != "_meta" {
+		if !d.IsDir() || !isKibanaDir(p) {
 			return nil
 		}
 		err = filepath.WalkDir(p, func(f string, fd fs.DirEntry, err error) error {

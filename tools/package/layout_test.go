@@ -59,6 +59,7 @@ func TestModuleAssetsSkipSourcesAndTestdata(t *testing.T) {
 		"module/m/event/_meta/fields.yml":   "- key: m",
 		"module/m/event/mapper.go":          "package event",
 		"module/m/event/testdata/case.json": "{}",
+		"module/m/_meta/kibana/9/x.json":    "{}",
 	})
 	list, err := moduleAssets(root)
 	if err != nil {
