@@ -25,6 +25,9 @@ type Alert struct {
 	Severity   string
 	// Version counts updates (1 for a new alert).
 	Version int
+	// Doc, when set (AddAlertJSON), is served verbatim instead of a
+	// generated document.
+	Doc []byte
 }
 
 // Incident is one generated incident; its lastUpdateDateTime is the newest
@@ -36,6 +39,9 @@ type Incident struct {
 	Status     string
 	Severity   string
 	Alerts     []*Alert
+	// Doc, when set (AddIncidentJSON), is served verbatim (its alerts
+	// appended with $expand=alerts) instead of a generated document.
+	Doc []byte
 }
 
 // Key is an (id, lastUpdateDateTime) pair: one version of an alert or
@@ -132,6 +138,9 @@ type renderAlert struct {
 // renderAlert appends the alerts_v2 JSON object of a to dst. The content
 // is derived deterministically from the alert's sequence number.
 func (s *Server) renderAlert(dst []byte, a *Alert, withType, unknownEnums bool) []byte {
+	if a.Doc != nil {
+		return appendDoc(dst, a.Doc, withType)
+	}
 	r := rand.New(rand.NewPCG(uint64(a.Seq), 0x6d333635))
 	src := sources[a.Seq%len(sources)]
 	ti := titles[a.Seq%len(titles)]
@@ -201,6 +210,20 @@ type renderIncident struct {
 }
 
 func (s *Server) renderIncident(dst []byte, in *Incident, expand, unknownEnums bool) []byte {
+	if in.Doc != nil {
+		if !expand {
+			return append(dst, in.Doc...)
+		}
+		dst = append(dst, in.Doc[:len(in.Doc)-1]...)
+		dst = append(dst, `,"alerts":[`...)
+		for i, a := range in.Alerts {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = s.renderAlert(dst, a, true, unknownEnums)
+		}
+		return append(dst, "]}"...)
+	}
 	v := renderIncident{
 		Type: "#microsoft.graph.security.incident",
 		ID:   strconv.Itoa(in.ID), TenantID: s.opts.TenantID,
