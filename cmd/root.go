@@ -39,6 +39,7 @@ func init() {
 
 func init() {
 	RootCmd.AddCommand(normalizeCommand())
+	RootCmd.AddCommand(demoCommand(settings()))
 	replaceExportConfig(&RootCmd.Command, settings())
 	addTestInputs(&RootCmd.Command, settings())
 }
