@@ -56,7 +56,7 @@ State goes to a temporary path.data unless --path.data is given; m365beat.yml
 is not read. Once everything seeded is acknowledged by the output, a summary
 is printed on stderr and demo exits; with --follow it keeps generating live
 traffic at --rate events/s until interrupted.`,
-		Args: cobra.NoArgs,
+		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd, settings, o)

@@ -76,7 +76,7 @@ func evidence(kind string, at time.Time, i int, verdict string) map[string]any {
 // alertSpec describes one sample alert.
 type alertSpec struct {
 	title, category, technique, service, detection, product, severity, status string
-	evidence                                                                 []string
+	evidence                                                                  []string
 }
 
 var alertSpecs = []alertSpec{

@@ -149,7 +149,7 @@ var builders = map[string]func(row) map[string]any{
 			"Application": "Microsoft SharePoint Online", "ApplicationId": 20892, "AccountObjectId": u.oid, "AccountId": u.oid,
 			"AccountDisplayName": u.display, "IsAdminOperation": r.i%3 == 2, "DeviceType": "Desktop", "OSPlatform": "Windows 11",
 			"IPAddress": remoteIPs[r.i%len(remoteIPs)], "IsAnonymousProxy": false, "CountryCode": "NL", "City": "Amsterdam", "ISP": "Example Telecom",
-			"UserAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0",
+			"UserAgent":    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0",
 			"ActivityType": "Download", "ActivityObjects": `[{"Type":"File","Name":"Q3-forecast.xlsx"}]`, "ObjectName": "Q3-forecast.xlsx", "ObjectType": "File",
 			"ReportId": fmt.Sprintf("%x-cae-%d", 0xcafe00+r.i, r.i), "RawEventData": `{"Workload":"SharePoint","Operation":"FileDownloaded"}`,
 			"AdditionalFields": `{}`, "UserAgentTags": `[]`,
@@ -159,10 +159,10 @@ var builders = map[string]func(row) map[string]any{
 		return map[string]any{
 			"Timestamp": r.t(0), "ReportId": fmt.Sprintf("cau-%d", 9100+r.i), "DataSource": "Azure Resource Manager",
 			"ActionType": "Microsoft.Compute/virtualMachines/write", "OperationName": "Create or Update Virtual Machine",
-			"ResourceId":     "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-demo/providers/Microsoft.Compute/virtualMachines/vm-demo-01",
-			"IPAddress":      remoteIPs[r.i%len(remoteIPs)],
+			"ResourceId":       "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-demo/providers/Microsoft.Compute/virtualMachines/vm-demo-01",
+			"IPAddress":        remoteIPs[r.i%len(remoteIPs)],
 			"IsAnonymousProxy": false, "CountryCode": "US", "City": "Seattle", "ISP": "Example Cloud",
-			"UserAgent":      "Azure-CLI/2.66.0", "RawEventData": `{"status":"Succeeded"}`, "AdditionalFields": `{}`,
+			"UserAgent": "Azure-CLI/2.66.0", "RawEventData": `{"status":"Succeeded"}`, "AdditionalFields": `{}`,
 		}
 	},
 	"CloudProcessEvents": func(r row) map[string]any {
@@ -224,7 +224,7 @@ var builders = map[string]func(row) map[string]any{
 			"ClientVersion": "10.8760.22621.1030", "PublicIP": remoteIPs[r.i%len(remoteIPs)], "OSArchitecture": "64-bit",
 			"OSPlatform": []string{"Windows11", "WindowsServer2022", "Windows11"}[r.i%3], "OSBuild": 22631, "OSVersion": "10.0",
 			"OSDistribution": "", "OSVersionInfo": "23H2", "IsAzureADJoined": true, "AadDeviceId": d.aad, "JoinType": "Hybrid Azure AD Join",
-			"LoggedOnUsers": `[{"UserName":"` + users[r.user()].name + `","DomainName":"CONTOSO","Sid":"` + users[r.user()].sid + `"}]`,
+			"LoggedOnUsers":     `[{"UserName":"` + users[r.user()].name + `","DomainName":"CONTOSO","Sid":"` + users[r.user()].sid + `"}]`,
 			"RegistryDeviceTag": "", "MachineGroup": "Workstations", "OnboardingStatus": "Onboarded", "DeviceCategory": "Endpoint",
 			"DeviceType": []string{"Workstation", "Server", "Workstation"}[r.i%3], "DeviceSubtype": "", "Model": "Latitude 7440", "Vendor": "Dell Inc.",
 			"SensorHealthState": "Active", "IsExcluded": false, "ExposureLevel": "Medium", "AssetValue": "Normal", "IsInternetFacing": false,
