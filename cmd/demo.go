@@ -212,7 +212,7 @@ func (d *demoRun) config(console bool) map[string]any {
 	g := d.graph.Options()
 	cfg := map[string]any{
 		"m365beat": map[string]any{
-			"shutdown_timeout": "15s",
+			"shutdown_timeout": "2s", // on Ctrl-C with --follow; the seeded run ends with everything acknowledged
 			"inputs": []any{
 				map[string]any{
 					"type":                      "eventhub",
