@@ -164,13 +164,14 @@ func runDemo(cmd *cobra.Command, settings instance.Settings, o DemoOptions) erro
 		Counts:         demoCounts,
 		ExpectedErrors: len(d.data.Bad),
 		InputErrors:    d.inputErrors(),
-		Complete:       complete || o.Follow,
+		Complete:       complete,
+		Follow:         o.Follow,
 	}
 	s.write(d.stderr)
 	if runErr != nil {
 		return runErr
 	}
-	if !s.Complete {
+	if !s.Complete && !o.Follow {
 		return fmt.Errorf("demo: the seeded data was not acknowledged within --timeout %s", o.Timeout)
 	}
 	return nil

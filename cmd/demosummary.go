@@ -97,6 +97,7 @@ type summary struct {
 	ExpectedErrors int // documents the sample data makes deliberately bad
 	InputErrors    map[string]int
 	Complete       bool
+	Follow         bool
 }
 
 // write prints the summary. Its lines are stable: the demo test parses
@@ -110,7 +111,9 @@ func (s summary) write(w io.Writer) {
 		rate = float64(s.Acked) / s.Elapsed.Seconds()
 	}
 	state := "all seeded data acknowledged"
-	if !s.Complete {
+	if s.Follow {
+		state = "stopped (--follow)"
+	} else if !s.Complete {
 		state = "stopped before all seeded data was acknowledged"
 	}
 	fmt.Fprintf(w, "\nm365beat demo summary: %s\n", state)
