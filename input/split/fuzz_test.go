@@ -2,6 +2,8 @@ package split
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -29,6 +31,14 @@ func FuzzSplit(f *testing.F) {
 		if err == nil {
 			if want, gerr := goCanonical(in); gerr == nil && !bytes.Equal(got, want) {
 				t.Fatalf("Canonical(%q) = %s, encoding/json gives %s", in, got, want)
+			}
+		}
+		if v, err := Decode(string(in)); err == nil {
+			var ref any
+			d := json.NewDecoder(bytes.NewReader(in))
+			d.UseNumber()
+			if d.Decode(&ref) == nil && !d.More() && !reflect.DeepEqual(v, numbers(ref)) {
+				t.Fatalf("Decode(%q) = %#v, encoding/json gives %#v", in, v, numbers(ref))
 			}
 		}
 		_ = Incident(in, func(msg []byte) error {

@@ -197,3 +197,24 @@ func TestFixtureSplit(t *testing.T) {
 		t.Errorf("split of the sample incident does not reproduce its event.original:\n%s\n%s", got[0], line)
 	}
 }
+
+// TestFixtureAlertPage splits a page holding the first test-alert line (keys
+// in Graph's order) and checks the element comes out exactly as Elastic's
+// sample event.original (the same alert, key-sorted with Go escaping).
+func TestFixtureAlertPage(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "elastic-m365-defender", "alert")
+	test, err1 := os.ReadFile(filepath.Join(dir, "test-alert.log"))
+	sample, err2 := os.ReadFile(filepath.Join(dir, "sample-alert.log"))
+	if err1 != nil || err2 != nil {
+		t.Skipf("fixtures not found: %v %v", err1, err2)
+	}
+	first, _, _ := bytes.Cut(test, []byte("\n"))
+	want := bytes.TrimSpace(sample)
+	if bytes.Equal(first, want) {
+		t.Fatal("fixture lines are identical: the test would prove nothing")
+	}
+	got := collect(t, AlertPage, `{"@odata.context":"x","value":[`+string(first)+`]}`)
+	if len(got) != 1 || got[0] != string(want) {
+		t.Errorf("AlertPage element:\n%s\nwant\n%s", got, want)
+	}
+}

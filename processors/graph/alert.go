@@ -96,7 +96,7 @@ func mapAlert(a map[string]any, d *doc, keepDuplicates bool, now time.Time, m *m
 		removeRawKeys(evidence, rawKeys) // E92
 		m.countEvidence(evidence)
 	}
-	if v, ok := a["evidence"]; ok {
+	if v, ok := indexableEvidence(a["evidence"], d, "evidence"); ok {
 		A["evidence"] = v
 	}
 	if !keepDuplicates { // §13

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -12,6 +13,9 @@ import (
 type doc struct {
 	f    map[string]any
 	errs []string
+	// keepOriginal forces event.original onto the document (input that
+	// could not be mapped was left out of it).
+	keepOriginal bool
 }
 
 func newDoc() *doc { return &doc{f: make(map[string]any, 48)} }
@@ -156,31 +160,21 @@ func delIn(m map[string]any, keys ...string) {
 }
 
 // cleanup is §14: drop nulls, empty strings and (after their own cleanup)
-// empty objects and arrays, recursively. It reports whether v is kept.
+// empty objects and arrays, recursively. It reports whether v is kept and
+// returns the value to store (only arrays change identity; scalars are
+// returned as given, without re-boxing).
 func cleanup(v any) (any, bool) {
 	switch x := v.(type) {
 	case nil:
 		return nil, false
 	case string:
-		return x, x != ""
+		return v, x != ""
 	case map[string]any:
-		for k, e := range x {
-			if c, ok := cleanup(e); ok {
-				x[k] = c
-			} else {
-				delete(x, k)
-			}
-		}
-		return x, len(x) > 0
+		cleanupMap(x)
+		return v, len(x) > 0
 	case mapstr.M:
-		for k, e := range x {
-			if c, ok := cleanup(e); ok {
-				x[k] = c
-			} else {
-				delete(x, k)
-			}
-		}
-		return x, len(x) > 0
+		cleanupMap(x)
+		return v, len(x) > 0
 	case []any:
 		out := x[:0]
 		for _, e := range x {
@@ -188,9 +182,30 @@ func cleanup(v any) (any, bool) {
 				out = append(out, c)
 			}
 		}
+		if len(out) == len(x) {
+			return v, len(out) > 0
+		}
+		clear(x[len(out):])
 		return out, len(out) > 0
 	}
 	return v, true
+}
+
+func cleanupMap(m map[string]any) {
+	for k, e := range m {
+		c, ok := cleanup(e)
+		switch {
+		case !ok:
+			delete(m, k)
+		case isSlice(e):
+			m[k] = c
+		}
+	}
+}
+
+func isSlice(v any) bool {
+	_, ok := v.([]any)
+	return ok
 }
 
 // prune is the §11.1 pre-pass: remove empty strings recursively, and the
@@ -198,22 +213,24 @@ func cleanup(v any) (any, bool) {
 func prune(v any) (any, bool) {
 	switch x := v.(type) {
 	case string:
-		return x, x != ""
+		return v, x != ""
 	case map[string]any:
 		if len(x) == 0 {
-			return x, true
+			return v, true
 		}
 		for k, e := range x {
-			if c, ok := prune(e); ok {
-				x[k] = c
-			} else {
+			c, ok := prune(e)
+			switch {
+			case !ok:
 				delete(x, k)
+			case isSlice(e):
+				x[k] = c
 			}
 		}
-		return x, len(x) > 0
+		return v, len(x) > 0
 	case []any:
 		if len(x) == 0 {
-			return x, true
+			return v, true
 		}
 		out := x[:0]
 		for _, e := range x {
@@ -221,6 +238,10 @@ func prune(v any) (any, bool) {
 				out = append(out, c)
 			}
 		}
+		if len(out) == len(x) {
+			return v, true
+		}
+		clear(x[len(out):])
 		return out, len(out) > 0
 	}
 	return v, true
@@ -238,4 +259,36 @@ func pruneEvidence(evidence []any) []any {
 		out = []any{}
 	}
 	return out
+}
+
+// indexableEvidence is an m365beat deviation from the spec, which stores
+// the evidence value as it is: evidence that is not an array of objects
+// could not be indexed (the field is an object) and the whole document
+// would be rejected. Such parts are left out, an error is recorded and
+// event.original is kept, so nothing is lost. Graph never sends them.
+func indexableEvidence(v any, d *doc, label string) (any, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, false
+	case []any:
+		out := x[:0]
+		dropped := 0
+		for _, e := range x {
+			switch e.(type) {
+			case map[string]any, nil:
+				out = append(out, e)
+			default:
+				dropped++
+			}
+		}
+		if dropped > 0 {
+			d.errorf(fmt.Sprintf("%s: %d element(s) are not objects: left out of the document, kept in event.original", label, dropped))
+			d.keepOriginal = true
+		}
+		return out, true
+	default:
+		d.errorf(label + ": not an array: left out of the document, kept in event.original")
+		d.keepOriginal = true
+		return nil, false
+	}
 }

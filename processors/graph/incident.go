@@ -25,6 +25,7 @@ func incidentAlert(inc map[string]any, d *doc) map[string]any {
 			return nil
 		}
 		d.errorf("alerts: an array of alerts reached the mapping unsplit; use split.Incident first (alerts kept in event.original only)")
+		d.keepOriginal = true
 	}
 	return nil
 }
@@ -154,7 +155,7 @@ func mapIncident(inc, al map[string]any, d *doc, keepDuplicates bool, now time.T
 		lowerHostNames(d) // E77
 		m.countEvidence(evidence)
 	}
-	if v, ok := al["evidence"]; ok {
+	if v, ok := indexableEvidence(al["evidence"], d, "alerts.evidence"); ok {
 		IA["evidence"] = v
 	}
 	// E42 tail: a lone backslash is no path.

@@ -1,7 +1,3 @@
-// Package graph holds the ECS mappers of the Graph Security streams:
-// m365_defender_alert (alerts_v2, spec alert.md) and m365_defender_incident
-// (incidents, one document per alert, spec incident.md), registered as
-// libbeat processor plugins.
 package graph
 
 import (
@@ -12,8 +8,8 @@ import (
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/elastic-agent-libs/logp"
 	"github.com/elastic/elastic-agent-libs/mapstr"
-	"github.com/valyala/fastjson"
 
+	"github.com/m365beat/m365beat/input/split"
 	"github.com/m365beat/m365beat/processors"
 )
 
@@ -40,7 +36,6 @@ type Processor struct {
 	opts   processors.Options
 	log    *logp.Logger
 	m      *metrics
-	pool   fastjson.ParserPool
 }
 
 // New builds a processor for stream with the given options.
@@ -84,21 +79,20 @@ func (p *Processor) Run(ev *beat.Event) (*beat.Event, error) {
 		p.finish(ev, d, "", tags, p.stream == IncidentStream)
 		return ev, nil
 	}
-	parser := p.pool.Get()
-	defer p.pool.Put(parser)
-	v, err := parser.Parse(raw)
-	if err != nil || v.Type() != fastjson.TypeObject {
+	v, err := split.Decode(raw)
+	rec, isObj := v.(map[string]any)
+	if err != nil || !isObj {
 		if err == nil {
 			err = errors.New("not a JSON object")
 		}
 		// Alert stream: a recorded error ([alert, pipeline_error]);
 		// incident stream: fatal (pipeline_error).
-		d.errorf("record is not JSON: " + err.Error())
+		d.errorf("record: " + err.Error())
 		p.finish(ev, d, raw, tags, p.stream == IncidentStream)
 		return ev, nil
 	}
-	if page := v.Get("value"); page != nil && page.Type() == fastjson.TypeArray {
-		if len(page.GetArray()) == 0 {
+	if page, ok := rec["value"].([]any); ok {
+		if len(page) == 0 {
 			p.m.pagesDropped.Inc()
 			p.log.Debugw("empty Graph result page: no document", "event.original_length", len(raw))
 			return nil, nil
@@ -109,7 +103,6 @@ func (p *Processor) Run(ev *beat.Event) (*beat.Event, error) {
 			return ev, nil
 		}
 	}
-	rec := toGo(v).(map[string]any)
 	now := ev.Timestamp
 	if now.IsZero() {
 		now = time.Now()
@@ -172,6 +165,9 @@ func (p *Processor) finish(ev *beat.Event, d *doc, raw string, tags []string, fa
 		copy(msgs, d.errs)
 		fields["error"] = mapstr.M{"message": msgs}
 		p.m.errors.Inc()
+	}
+	if d.keepOriginal {
+		tags = addTag(tags, tagPreserveOriginal)
 	}
 	if raw != "" && contains(tags, tagPreserveOriginal) {
 		evf, _ := fields["event"].(mapstr.M)
