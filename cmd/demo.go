@@ -100,7 +100,7 @@ func runDemo(cmd *cobra.Command, settings instance.Settings, o DemoOptions) erro
 		return fmt.Errorf("start the Event Hubs emulator: %w", err)
 	}
 	defer d.eh.Close()
-	d.graph = graphtest.New(graphtest.Options{})
+	d.graph = graphtest.New(graphtest.Options{TenantID: demodata.TenantID})
 	defer d.graph.Close()
 	d.data = demodata.Sample(d.start, o.Scale)
 	if err := d.data.Seed(d.eh, d.graph); err != nil {

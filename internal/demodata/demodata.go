@@ -32,9 +32,10 @@ const RecordsPerTable = 3
 type Set struct {
 	// Messages are Event Hub message bodies ({"records":[...]}).
 	Messages [][]byte
-	// Incidents and Alerts are Graph objects (incidents without alerts;
-	// alerts name their incident in incidentId).
-	Incidents, Alerts [][]byte
+	// Incidents are the sample incidents; Alerts are Graph alerts_v2
+	// objects, naming their incident in incidentId.
+	Incidents []Incident
+	Alerts    [][]byte
 
 	// Tables counts the good streaming records per table.
 	Tables map[string]int
@@ -133,7 +134,7 @@ func Record(table string, i int, ts time.Time) []byte {
 func envelope(category string, ts time.Time, props map[string]any) []byte {
 	b, err := json.Marshal(map[string]any{
 		"Tenant":        tenantName,
-		"tenantId":      tenantID,
+		"tenantId":      TenantID,
 		"category":      category,
 		"operationName": "Publish",
 		"time":          ts.Add(40 * time.Second).UTC().Format("2006-01-02T15:04:05.0000000Z"),
@@ -158,7 +159,7 @@ func (s *Set) Seed(eh *eventhubtest.Emulator, g *graphtest.Server) error {
 		return err
 	}
 	for _, inc := range s.Incidents {
-		if _, err := g.AddIncidentJSON(inc); err != nil {
+		if _, err := g.AddIncident(inc.ID, inc.Created, inc.LastUpdate, inc.Status, inc.Severity); err != nil {
 			return err
 		}
 	}

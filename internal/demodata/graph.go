@@ -134,13 +134,13 @@ func alert(k int, spec alertSpec, incident string, created time.Time) map[string
 		"detectionSource":       spec.detection,
 		"productName":           spec.product,
 		"detectorId":            fmt.Sprintf("7a1c3e5f-2b4d-4f6a-8c9e-%012x", 0xdecaf0+k),
-		"tenantId":              tenantID,
+		"tenantId":              TenantID,
 		"title":                 spec.title,
 		"description":           spec.title + " was observed on a Contoso asset (m365beat demo data; every name, address and hash is fictitious).",
 		"recommendedActions":    "1. Review the timeline of the affected entities.\n2. Contain them if the activity is confirmed.",
 		"category":              spec.category,
 		"assignedTo":            nil,
-		"alertWebUrl":           "https://security.microsoft.com/alerts/" + id + "?tid=" + tenantID,
+		"alertWebUrl":           "https://security.microsoft.com/alerts/" + id + "?tid=" + TenantID,
 		"incidentWebUrl":        "",
 		"actorDisplayName":      nil,
 		"threatDisplayName":     nil,
@@ -157,7 +157,7 @@ func alert(k int, spec alertSpec, incident string, created time.Time) map[string
 		"evidence":              ev,
 	}
 	if incident != "" {
-		a["incidentWebUrl"] = "https://security.microsoft.com/incidents/" + incident + "?tid=" + tenantID
+		a["incidentWebUrl"] = "https://security.microsoft.com/incidents/" + incident + "?tid=" + TenantID
 	}
 	if spec.category == "Execution" {
 		a["threatDisplayName"] = "Trojan:PowerShell/Demo.A"
@@ -170,8 +170,16 @@ func alert(k int, spec alertSpec, incident string, created time.Time) map[string
 	return a
 }
 
+// Incident is a sample incident; the Graph fake renders its other
+// properties, and serves the sample alerts that name it as its alerts.
+type Incident struct {
+	ID                  int
+	Created, LastUpdate time.Time
+	Status, Severity    string
+}
+
 // graphData builds the sample incidents and alerts (JSON objects).
-func graphData(now time.Time) (incidents, alerts [][]byte, incidentEvents int) {
+func graphData(now time.Time) (incidents []Incident, alerts [][]byte, incidentEvents int) {
 	base := now.Add(-3 * time.Hour).Truncate(time.Second)
 	inIncident := map[int]string{}
 	for n, members := range incidentPlan {
@@ -194,34 +202,16 @@ func graphData(now time.Time) (incidents, alerts [][]byte, incidentEvents int) {
 			}
 		}
 	}
-	names := []string{"Multi-stage incident involving Execution & Persistence on one endpoint",
-		"Phishing campaign with password spray", "Privilege escalation followed by mass download"}
 	for n, members := range incidentPlan {
-		id := strconv.Itoa(1201 + n)
+		id := 1201 + n
 		created := base.Add(time.Duration(members[0]) * 11 * time.Minute).Add(time.Minute)
-		inc := map[string]any{
-			"@odata.type":        "#microsoft.graph.security.incident",
-			"id":                 id,
-			"tenantId":           tenantID,
-			"displayName":        names[n],
-			"createdDateTime":    gt(created),
-			"lastUpdateDateTime": gt(maxUpdate[id].Add(time.Minute)),
-			"redirectIncidentId": nil,
-			"classification":     "unknown",
-			"determination":      "unknown",
-			"status":             []string{"active", "inProgress", "active"}[n],
-			"severity":           []string{"high", "medium", "high"}[n],
-			"assignedTo":         nil,
-			"incidentWebUrl":     "https://security.microsoft.com/incidents/" + id + "?tid=" + tenantID,
-			"tags":               []string{"demo"},
-			"systemTags":         []string{},
-			"description":        nil,
-			"customTags":         []string{"m365beat-demo"},
-			"comments":           []any{},
-			"summary":            nil,
-		}
-		b, _ := json.Marshal(inc)
-		incidents = append(incidents, b)
+		incidents = append(incidents, Incident{
+			ID:         id,
+			Created:    created,
+			LastUpdate: maxUpdate[strconv.Itoa(id)].Add(time.Minute),
+			Status:     []string{"active", "inProgress", "active"}[n],
+			Severity:   []string{"high", "medium", "high"}[n],
+		})
 	}
 	return incidents, alerts, incidentEvents
 }

@@ -30,7 +30,8 @@ var (
 )
 
 const (
-	tenantID   = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+	// TenantID is the sample tenant (also the Graph fake's in the demo).
+	TenantID   = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 	tenantName = "Contoso"
 	psSHA1     = "6cbce4a295c163791b60fc23d285e6d84f28ee4c"
 	psSHA256   = "de96a6e69944335375dc1ac238336066889d9ffc7d73628ef4fe1b1b160ab32c"

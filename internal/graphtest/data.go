@@ -39,9 +39,6 @@ type Incident struct {
 	Status     string
 	Severity   string
 	Alerts     []*Alert
-	// Doc, when set (AddIncidentJSON), is served verbatim (its alerts
-	// appended with $expand=alerts) instead of a generated document.
-	Doc []byte
 }
 
 // Key is an (id, lastUpdateDateTime) pair: one version of an alert or
@@ -210,20 +207,6 @@ type renderIncident struct {
 }
 
 func (s *Server) renderIncident(dst []byte, in *Incident, expand, unknownEnums bool) []byte {
-	if in.Doc != nil {
-		if !expand {
-			return append(dst, in.Doc...)
-		}
-		dst = append(dst, in.Doc[:len(in.Doc)-1]...)
-		dst = append(dst, `,"alerts":[`...)
-		for i, a := range in.Alerts {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = s.renderAlert(dst, a, true, unknownEnums)
-		}
-		return append(dst, "]}"...)
-	}
 	v := renderIncident{
 		Type: "#microsoft.graph.security.incident",
 		ID:   strconv.Itoa(in.ID), TenantID: s.opts.TenantID,

@@ -8,16 +8,15 @@ import (
 	"time"
 )
 
-// seedDoc is what the fake reads from a document added with AddAlertJSON
-// or AddIncidentJSON; the rest of the document is served as it is.
+// seedDoc is what the fake reads from a document added with AddAlertJSON;
+// the whole document is served as it is.
 type seedDoc struct {
-	ID                 string          `json:"id"`
-	IncidentID         string          `json:"incidentId"`
-	Status             string          `json:"status"`
-	Severity           string          `json:"severity"`
-	CreatedDateTime    string          `json:"createdDateTime"`
-	LastUpdateDateTime string          `json:"lastUpdateDateTime"`
-	Alerts             json.RawMessage `json:"alerts"`
+	ID                 string `json:"id"`
+	IncidentID         string `json:"incidentId"`
+	Status             string `json:"status"`
+	Severity           string `json:"severity"`
+	CreatedDateTime    string `json:"createdDateTime"`
+	LastUpdateDateTime string `json:"lastUpdateDateTime"`
 }
 
 func (d *seedDoc) times() (created, updated time.Time, err error) {
@@ -46,36 +45,18 @@ func compactObject(doc []byte) ([]byte, error) {
 	return b, nil
 }
 
-// AddIncidentJSON adds an incident served as doc, a Graph incident object
-// without "alerts" whose "id" is numeric (as Defender's are) and which has
-// a lastUpdateDateTime. Its alerts are the ones added with AddAlertJSON
-// that name it in incidentId; with $expand=alerts they are appended to doc.
-func (s *Server) AddIncidentJSON(doc []byte) (*Incident, error) {
-	b, err := compactObject(doc)
-	if err != nil {
-		return nil, fmt.Errorf("graphtest: incident: %w", err)
-	}
-	var d seedDoc
-	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, fmt.Errorf("graphtest: incident: %w", err)
-	}
-	if d.Alerts != nil {
-		return nil, fmt.Errorf("graphtest: incident %s: must not hold alerts (add them with AddAlertJSON)", d.ID)
-	}
-	id, err := strconv.Atoi(d.ID)
-	if err != nil {
-		return nil, fmt.Errorf("graphtest: incident id %q: must be numeric", d.ID)
-	}
-	created, updated, err := d.times()
-	if err != nil {
-		return nil, fmt.Errorf("graphtest: incident %s: %w", d.ID, err)
-	}
+// AddIncident adds an incident with the given id (Defender's are
+// numeric), times, status and severity; its other properties are
+// generated like those of Generate's incidents. Its alerts are the ones
+// added with AddAlertJSON that name it in incidentId, served with
+// $expand=alerts.
+func (s *Server) AddIncident(id int, created, lastUpdate time.Time, status, severity string) (*Incident, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.incByID[id]; dup {
 		return nil, fmt.Errorf("graphtest: incident %d already exists", id)
 	}
-	in := &Incident{ID: id, Created: created, LastUpdate: updated, Status: d.Status, Severity: d.Severity, Doc: b}
+	in := &Incident{ID: id, Created: created.UTC(), LastUpdate: lastUpdate.UTC(), Status: status, Severity: severity}
 	s.incidents = append(s.incidents, in)
 	s.incByID[id] = in
 	if id > s.nextInc {
@@ -85,9 +66,10 @@ func (s *Server) AddIncidentJSON(doc []byte) (*Incident, error) {
 }
 
 // AddAlertJSON adds an alert served as doc, a Graph alerts_v2 object with
-// an id and a lastUpdateDateTime. When incidentId names an incident added
-// with AddIncidentJSON, the alert is one of its alerts; otherwise the
-// incident must not exist (the alert is listed by alerts_v2 only).
+// an id and a lastUpdateDateTime. When incidentId names an existing
+// incident (AddIncident, Generate), the alert becomes one of its alerts;
+// otherwise it is listed by alerts_v2 only. Its lastUpdateDateTime is
+// read once: Update does not rewrite the document.
 func (s *Server) AddAlertJSON(doc []byte) (*Alert, error) {
 	b, err := compactObject(doc)
 	if err != nil {
