@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func get(t *testing.T, s *Server, path string) map[string]any {
+func seedGet(t *testing.T, s *Server, path string) map[string]any {
 	t.Helper()
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {s.opts.ClientID},
 		"client_secret": {s.opts.ClientSecret}, "scope": {s.URL + "/.default"}}
@@ -60,14 +60,14 @@ func TestSeededDocumentsServedVerbatim(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	alerts := get(t, s, "/v1.0/security/alerts_v2?$orderby=lastUpdateDateTime+asc")["value"].([]any)
+	alerts := seedGet(t, s, "/v1.0/security/alerts_v2?$orderby=lastUpdateDateTime+asc")["value"].([]any)
 	if len(alerts) != 3 || alerts[0].(map[string]any)["title"] != "Alone" || alerts[1].(map[string]any)["evidence"] == nil {
 		t.Fatalf("alerts %v", alerts)
 	}
 	if _, typed := alerts[0].(map[string]any)["@odata.type"]; typed {
 		t.Fatalf("alerts_v2 items carry no @odata.type: %v", alerts[0])
 	}
-	incs := get(t, s, "/v1.0/security/incidents?$expand=alerts&$filter="+url.QueryEscape("lastUpdateDateTime ge 2026-01-02T00:00:00Z"))["value"].([]any)
+	incs := seedGet(t, s, "/v1.0/security/incidents?$expand=alerts&$filter="+url.QueryEscape("lastUpdateDateTime ge 2026-01-02T00:00:00Z"))["value"].([]any)
 	if len(incs) != 1 {
 		t.Fatalf("incidents %v", incs)
 	}
@@ -79,7 +79,7 @@ func TestSeededDocumentsServedVerbatim(t *testing.T) {
 	if len(ia) != 2 || ia[0].(map[string]any)["@odata.type"] != "#microsoft.graph.security.alert" || ia[1].(map[string]any)["title"] != "Two" {
 		t.Fatalf("incident alerts %v", ia)
 	}
-	if _, ok := get(t, s, "/v1.0/security/incidents")["value"].([]any)[0].(map[string]any)["alerts"]; ok {
+	if _, ok := seedGet(t, s, "/v1.0/security/incidents")["value"].([]any)[0].(map[string]any)["alerts"]; ok {
 		t.Fatal("alerts without $expand")
 	}
 	if _, err := s.AddIncident(77, at, at, "active", "low"); err == nil || !strings.HasPrefix(err.Error(), "graphtest: ") {
