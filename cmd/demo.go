@@ -245,13 +245,14 @@ func (d *demoRun) config(console bool) map[string]any {
 		"processors": []any{
 			map[string]any{demoCounterName: map[string]any{}},
 		},
-		"setup.ilm.enabled":       false,
-		"setup.template.enabled":  false,
-		"logging.level":           "warning",
-		"logging.to_stderr":       true,
-		"logging.to_files":        false,
-		"logging.metrics.enabled": false,
-		"http.enabled":            false,
+		"setup.ilm.enabled":        false,
+		"setup.template.enabled":   false,
+		"setup.dashboards.enabled": false, // no Kibana in the demo; `m365beat setup` loads them
+		"logging.level":            "warning",
+		"logging.to_stderr":        true,
+		"logging.to_files":         false,
+		"logging.metrics.enabled":  false,
+		"http.enabled":             false,
 	}
 	if console {
 		cfg["output.console"] = map[string]any{"enabled": true}
