@@ -195,8 +195,11 @@ func userOutput() bool {
 // unless --path.data was given.
 func useConfig(cmd *cobra.Command, cfgPath, dataPath string) error {
 	f := flag.CommandLine.Lookup("c")
+	if f == nil {
+		return errors.New("demo: libbeat's -c flag is not registered")
+	}
 	sf, ok := f.Value.(*conf.StringsFlag)
-	if f == nil || !ok {
+	if !ok {
 		return errors.New("demo: libbeat's -c flag is not registered")
 	}
 	sf.SetDefault(cfgPath)

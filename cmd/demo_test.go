@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/m365beat/m365beat/internal/demodata"
+	"github.com/m365beat/m365beat/internal/estest"
 	"github.com/m365beat/m365beat/processors/event"
 )
 
@@ -392,4 +393,37 @@ func equalCounts(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// With -E output.elasticsearch.*, the demo ships to Elasticsearch instead
+// of the console: every seeded document arrives in its data stream with
+// op_type create, and nothing is printed on stdout.
+func TestDemoToElasticsearch(t *testing.T) {
+	es := estest.NewServer()
+	defer es.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	c, stdout, stderr := m365beat(t, ctx, "demo", "-E", `output.elasticsearch.hosts=["`+es.URL+`"]`)
+	if err := c.Run(); err != nil {
+		t.Fatalf("demo to Elasticsearch: %v\nstderr:\n%s", err, stderr)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("documents on stdout with an Elasticsearch output: %.300s", stdout.Bytes())
+	}
+	want := demodata.Sample(time.Now(), 1)
+	perIndex := map[string]int{}
+	for _, d := range es.Docs() {
+		perIndex[d.Index]++
+		if d.OpType != "create" {
+			t.Errorf("document in %s with op_type %q", d.Index, d.OpType)
+		}
+	}
+	wantIndex := map[string]int{
+		"logs-m365_defender.event-default":    want.Events,
+		"logs-m365_defender.alert-default":    want.AlertEvents,
+		"logs-m365_defender.incident-default": want.IncidentEvents,
+	}
+	if !equalCounts(perIndex, wantIndex) {
+		t.Errorf("documents per data stream %v, want %v", perIndex, wantIndex)
+	}
 }
