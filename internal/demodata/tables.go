@@ -36,6 +36,8 @@ const (
 	psSHA1     = "6cbce4a295c163791b60fc23d285e6d84f28ee4c"
 	psSHA256   = "de96a6e69944335375dc1ac238336066889d9ffc7d73628ef4fe1b1b160ab32c"
 	psMD5      = "7353f60b1739074eb17c5f4dddefe239"
+	// The "dropped file" hashes are those of the EICAR anti-malware test
+	// file: harmless, and recognised by every antivirus as a test.
 	dropSHA1   = "3395856ce81f2b7382dee72602f798b642f14140"
 	dropSHA256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
 	dropMD5    = "44d88612fea8a8f36de82e1278abb02f"
