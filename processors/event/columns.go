@@ -70,7 +70,7 @@ func convert(c *Ctx, fam Family, col *xcol, v *fastjson.Value) error {
 	case xMove:
 		c.PutEV(col.target, c.Arena.Value(v))
 	case xJSON:
-		val, err := ecs.JSONColumn(v)
+		val, err := c.Arena.JSONColumn(v)
 		if err != nil {
 			c.Errorf("Processor json with tag json_%s in pipeline %s failed with message: %v", col.name, c.Pipeline(fam), err)
 		}
