@@ -25,6 +25,10 @@ var devDashboards = filepath.Join("module", "m365_defender", "_meta", "kibana")
 func dashboardDefaults() cfgfile.ConditionalOverride {
 	o := cfgfile.ConditionalOverride{Config: conf.NewConfig()}
 	o.Check = func(c *conf.C) bool {
+		// Setting any setup.dashboards key enables the section in libbeat,
+		// and `run` would then load dashboards (and need Kibana) at every
+		// start; only `setup --dashboards` (which forces it) should.
+		_ = o.Config.SetBool("setup.dashboards.enabled", -1, false)
 		_ = o.Config.SetString("setup.dashboards.index", -1, DataView)
 		// Setting any setup.dashboards key turns libbeat's dashboard loading
 		// on at every start (Enabled() is true for a section without

@@ -46,6 +46,7 @@ func init() {
 
 func init() {
 	RootCmd.AddCommand(normalizeCommand())
+	RootCmd.AddCommand(demoCommand(settings()))
 	replaceExportConfig(&RootCmd.Command, settings())
 	replaceExportIndex(&RootCmd.Command, settings())
 	addTestInputs(&RootCmd.Command, settings())
