@@ -54,6 +54,7 @@ func homeAssets(root string) ([]asset, error) {
 		{Src: filepath.Join(root, beatName+".reference.yml"), Rel: beatName + ".reference.yml", Mode: 0o644},
 		{Src: filepath.Join(root, "include", "fields.yml"), Rel: "fields.yml", Mode: 0o644},
 		{Src: filepath.Join(root, "NOTICE.txt"), Rel: "NOTICE.txt", Mode: 0o644},
+		{Src: filepath.Join(root, "LICENSE"), Rel: "LICENSE", Mode: 0o644},
 		{Src: filepath.Join(root, "README.md"), Rel: "README.md", Mode: 0o644},
 	}
 	for _, a := range list {

@@ -81,7 +81,7 @@ func TestHomeAssetsOfTheRepository(t *testing.T) {
 	}
 	for rel, mode := range map[string]os.FileMode{
 		"m365beat.yml": 0o600, "m365beat.reference.yml": 0o644, "fields.yml": 0o644,
-		"NOTICE.txt": 0o644, "README.md": 0o644,
+		"NOTICE.txt": 0o644, "README.md": 0o644, "LICENSE": 0o644,
 	} {
 		if a, ok := byRel[rel]; !ok || a.Mode != mode {
 			t.Errorf("%s: present %v mode %v, want %v", rel, ok, a.Mode, mode)

@@ -87,6 +87,7 @@ var commonFiles = []want{
 	{configDir + "/fields.yml", 0o644},
 	{configDir + "/inputs.d", os.ModeDir | 0o750},
 	{homeDir + "/NOTICE.txt", 0o644},
+	{homeDir + "/LICENSE", 0o644},
 	{homeDir + "/README.md", 0o644},
 	{homeDir + "/kibana", os.ModeDir | 0o755},
 	{homeDir + "/module/m365_defender/event/_meta/fields.yml", 0o644},

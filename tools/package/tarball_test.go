@@ -80,6 +80,7 @@ func TestTarball(t *testing.T) {
 		top + "/m365beat.reference.yml": 0o644,
 		top + "/fields.yml":             0o644,
 		top + "/NOTICE.txt":             0o644,
+		top + "/LICENSE":                0o644,
 		top + "/README.md":              0o644,
 		top + "/inputs.d":               os.ModeDir | 0o750,
 		top + "/kibana":                 os.ModeDir | 0o755,
