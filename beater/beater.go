@@ -114,11 +114,9 @@ func (bt *Beater) Run(b *beat.Beat) error {
 		if err := rl.Check(f); err != nil {
 			return fmt.Errorf("m365beat.config.inputs: %w", err)
 		}
-		if dc.Reload.Enabled {
-			go rl.Run(f)
-		} else {
-			go rl.Load(f)
-		}
+		// Run loads the files once when reload is disabled, and keeps
+		// watching them when it is enabled; it stops its inputs on Stop.
+		go rl.Run(f)
 		defer rl.Stop()
 	}
 	if len(cfgs) == 0 && dc == nil {

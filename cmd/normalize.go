@@ -136,19 +136,20 @@ func (n *Normalizer) Line(line []byte) error {
 		if kind == "incident" {
 			ds = processors.DatasetIncident
 		}
-		item := func(obj []byte) error {
-			if kind == "incident" {
-				return split.Incident(obj, func(msg []byte) error { return n.publish(ds, msg) })
-			}
-			return n.publish(ds, obj)
+		pub := func(msg []byte) error { return n.publish(ds, msg) }
+		switch {
+		case fastjson.ValidateBytes(line) != nil:
+			return pub(line) // the processor reports the parse error
+		case split.IsList(line) && kind == "incident":
+			// Elements of a polled page are serialised key-sorted, as the
+			// graphapi input writes them (incident.md §1, alert.md §1).
+			return split.IncidentPage(line, pub)
+		case split.IsList(line):
+			return split.AlertPage(line, pub)
+		case kind == "incident":
+			return split.Incident(line, pub)
 		}
-		if split.IsList(line) {
-			return split.GraphList(line, item)
-		}
-		if fastjson.ValidateBytes(line) != nil {
-			return n.publish(ds, line)
-		}
-		return item(line)
+		return pub(line)
 	case "vulnerability":
 		// One export record, or a SoftwareVulnerabilityChangesByMachine page.
 		rec := func(obj []byte) error { return n.publish(processors.DatasetVulnerability, obj) }
