@@ -89,10 +89,17 @@ func (in *graphInput) Run(ctx input.Context) error {
 			_ = s.client.Close()
 		}
 	}()
+	var wg sync.WaitGroup
 	for i, sc := range in.cfg.Streams {
 		name := sc.Resource
 		if names[name] > 1 {
 			name += "_" + strconv.Itoa(i)
+		}
+		if sc.Resource == resourceVulnerabilities { // vuln_input.go
+			if err := in.startVuln(ctx, i, name, sc, log, reg, &wg); err != nil {
+				return err
+			}
+			continue
 		}
 		slog := log.With("stream", name, "data_stream.dataset", sc.DataStream.Dataset)
 		g := *in.graph
@@ -119,7 +126,6 @@ func (in *graphInput) Run(ctx input.Context) error {
 		s.client = client
 		streams = append(streams, s)
 	}
-	var wg sync.WaitGroup
 	for _, s := range streams {
 		wg.Add(1)
 		go func(s *stream) {
