@@ -1,9 +1,16 @@
 package defendertest
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
+	"sync"
 )
 
 // Record returns export record i of a generated estate: device i/50,
@@ -62,6 +69,63 @@ func Generated(total, n int) []File {
 		}}
 	}
 	return files
+}
+
+// Compressed returns Generated(total, n) with each file's gzip body
+// computed once, up front (so serving costs no compression).
+func Compressed(total, n int) []File {
+	files := Generated(total, n)
+	var wg sync.WaitGroup
+	for k := range files {
+		wg.Add(1)
+		go func(f *File) {
+			defer wg.Done()
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+			_ = f.Generate(zw)
+			_ = zw.Close()
+			f.Gzip, f.Generate = buf.Bytes(), nil
+		}(&files[k])
+	}
+	wg.Wait()
+	return files
+}
+
+// CompressedFiles writes Generated(total, n) as gzip files into dir and
+// returns Files served from them (the test process then holds none of the
+// export in memory).
+func CompressedFiles(dir string, total, n int) ([]File, error) {
+	files := Generated(total, n)
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	for k := range files {
+		wg.Add(1)
+		go func(k int, f *File) {
+			defer wg.Done()
+			path := filepath.Join(dir, fmt.Sprintf("export-%d.json.gz", k))
+			out, err := os.Create(path)
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			bw := bufio.NewWriterSize(out, 256*1024)
+			zw, _ := gzip.NewWriterLevel(bw, gzip.BestSpeed)
+			err = f.Generate(zw)
+			if err == nil {
+				err = zw.Close()
+			}
+			if err == nil {
+				err = bw.Flush()
+			}
+			if cerr := out.Close(); err == nil {
+				err = cerr
+			}
+			errs[k] = err
+			f.Path, f.Generate = path, nil
+		}(k, &files[k])
+	}
+	wg.Wait()
+	return files, errors.Join(errs...)
 }
 
 // Change returns a delta record for export record i with a status and

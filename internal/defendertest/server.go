@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,11 +32,14 @@ const (
 	Signature = "SASsignatureSECRET"
 )
 
-// File is one export file: either Records (one JSON object each) or
-// Generate, which writes the uncompressed NDJSON body.
+// File is one export file: Records (one JSON object each), Generate,
+// which writes the uncompressed NDJSON body, or Gzip / Path, the
+// compressed body (in memory / in a file) served as is.
 type File struct {
 	Records  []string
 	Generate func(w io.Writer) error
+	Gzip     []byte
+	Path     string
 }
 
 // Server is a running fake. Exported fields may be changed under Lock.
@@ -226,6 +230,23 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 	var out io.Writer = w
 	if truncate >= 0 {
 		out = &cutWriter{w: w, left: truncate}
+	}
+	if gz := files[idx].Gzip; gz != nil {
+		if _, err := out.Write(gz); err != nil && truncate >= 0 {
+			panic(http.ErrAbortHandler)
+		}
+		return
+	}
+	if path := files[idx].Path; path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		defer f.Close()
+		if _, err := io.Copy(out, f); err != nil && truncate >= 0 {
+			panic(http.ErrAbortHandler)
+		}
+		return
 	}
 	zw, _ := gzip.NewWriterLevel(out, gzip.BestSpeed)
 	f := files[idx]
