@@ -2,7 +2,6 @@ package graphapi
 
 import (
 	"bufio"
-	"encoding/json"
 	"io"
 	"os"
 	"runtime"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
+	jsoncodec "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
 
 	"github.com/m365beat/m365beat/input"
 	"github.com/m365beat/m365beat/internal/defendertest"
@@ -24,8 +24,8 @@ import (
 // sinkPipeline is a Connector that behaves like libbeat's for memory
 // purposes: Publish runs the m365_defender_vulnerability processor in the
 // caller's goroutine, then blocks while queueCap processed events wait (the
-// memory queue); an output goroutine encodes each document as JSON to out
-// and acknowledges.
+// memory queue); an output goroutine encodes each document with the file
+// output's JSON codec to out and acknowledges.
 type sinkPipeline struct {
 	out      io.Writer
 	queueCap int
@@ -53,7 +53,7 @@ func (c *sinkClient) output() {
 	defer c.p.wg.Done()
 	w := bufio.NewWriterSize(c.p.out, 256*1024)
 	defer w.Flush()
-	enc := json.NewEncoder(w)
+	enc := jsoncodec.New("9.0.0", jsoncodec.Config{}) // the file output's codec
 	privs := make([]any, 0, 512)
 	ack := func() {
 		c.p.docs.Add(int64(len(privs)))
@@ -63,12 +63,17 @@ func (c *sinkClient) output() {
 		privs = privs[:0]
 	}
 	for e := range c.q {
-		doc := e.Fields
-		doc["@timestamp"] = e.Timestamp
-		if err := enc.Encode(doc); err != nil {
+		b, err := enc.Encode(Type, &e)
+		if err == nil {
+			_, err = w.Write(b)
+		}
+		if err == nil {
+			err = w.WriteByte('\n')
+		}
+		if err != nil {
 			c.p.errs.Add(1)
 		}
-		if _, ok := doc["error"]; ok {
+		if _, ok := e.Fields["error"]; ok {
 			c.p.errs.Add(1)
 		}
 		privs = append(privs, e.Private)
