@@ -148,6 +148,12 @@ func (in *graphInput) Test(ctx context.Context, report func(check string, err er
 	}
 	var first error
 	for _, sc := range in.cfg.Streams {
+		if sc.Resource == resourceVulnerabilities { // vuln_input.go
+			if err := in.testVuln(ctx, sc, report); err != nil && first == nil {
+				first = err
+			}
+			continue
+		}
 		s := &stream{cfg: sc, base: in.base}
 		s.cfg.BatchSize = 1
 		u := s.listURL(in.now().Add(-in.cfg.InitialLookback), sc.Resource == resourceIncidents && sc.includeAlerts())

@@ -124,3 +124,24 @@ func TestVulnConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestVulnTester: `m365beat test inputs` checks the Defender token and API
+// for a vulnerabilities stream.
+func TestVulnTester(t *testing.T) {
+	srv := defendertest.New()
+	defer srv.Close()
+	in := newTestInput(t, vulnTestConfig(srv, nil))
+	var checks []string
+	err := in.Test(t.Context(), func(check string, err error) {
+		checks = append(checks, check)
+		if err != nil {
+			t.Errorf("%s: %v", check, err)
+		}
+	})
+	if err != nil || len(checks) != 3 || !strings.Contains(checks[1], "api.securitycenter.microsoft.com/.default") {
+		t.Errorf("checks %q, err %v", checks, err)
+	}
+	if st := srv.Stats(); st.DeltaCalls != 1 || st.Exports != 0 {
+		t.Errorf("stats %+v: the test must not start an export", st)
+	}
+}

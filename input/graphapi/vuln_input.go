@@ -1,8 +1,10 @@
 package graphapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -79,4 +81,20 @@ func (in *graphInput) newVulnStream(sc streamConfig, log *logp.Logger, reg *moni
 		backoffInit: in.cfg.Backoff.Init, backoffMax: min(in.cfg.Backoff.Max, maxVulnBackoff),
 		maxLine: maxVulnLine,
 	}
+}
+
+// testVuln checks a vulnerabilities stream for `m365beat test inputs`: a
+// token for the Defender for Endpoint API, then one change record.
+func (in *graphInput) testVuln(ctx context.Context, sc streamConfig, report func(check string, err error)) error {
+	s := in.newVulnStream(sc, in.log, monitoring.NewRegistry())
+	s.maxRetries = 0
+	_, err := s.tok.token(ctx, true)
+	report("token for the Defender for Endpoint API (scope "+s.tok.scope+")", err)
+	if err != nil {
+		return err
+	}
+	q := url.Values{"sinceTime": {in.now().Add(-time.Hour).UTC().Format(time.RFC3339)}, "$top": {"1"}}
+	_, err = s.apiGet(ctx, "delta", s.api+"/api/machines/SoftwareVulnerabilityChangesByMachine?"+q.Encode())
+	report("list vulnerability changes at "+s.api+" ($top=1)", err)
+	return err
 }
