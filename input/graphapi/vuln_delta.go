@@ -17,8 +17,8 @@ import (
 )
 
 // delta polls SoftwareVulnerabilityChangesByMachine from the persisted
-// cursor (§10) and reports whether a full export is needed instead (no
-// full export yet, or the API refused the sinceTime).
+// cursor (§10) and reports whether a full export is needed now (the API
+// refused the sinceTime). Without a finished full export it does nothing.
 func (s *vulnStream) delta(ctx context.Context) (needFull bool) {
 	st := s.snapshot()
 	since := st.DeltaCursor
@@ -26,7 +26,7 @@ func (s *vulnStream) delta(ctx context.Context) (needFull bool) {
 		since = st.LastFullExport
 	}
 	if since == "" {
-		return st.LastFullExport == ""
+		return false // no full export finished yet: it runs on its own schedule
 	}
 	start := s.now()
 	q := url.Values{"sinceTime": {since}, "pageSize": {strconv.Itoa(s.cfg.Vuln.Delta.PageSize)}}
