@@ -36,6 +36,9 @@ type vulnConfig struct {
 	TokenScopes   []string `config:"token_scopes"`
 	SASValidHours int      `config:"sas_valid_hours"`
 	MaxRetries    *int     `config:"max_retries"`
+	// MaxInFlight bounds the stream's events published and not yet
+	// acknowledged (memory does not follow queue.mem.events).
+	MaxInFlight int `config:"max_in_flight"`
 	// IdleTimeout aborts a download that receives nothing for this long.
 	IdleTimeout time.Duration `config:"idle_timeout"`
 	Delta       struct {
@@ -62,6 +65,9 @@ func (s *streamConfig) vulnDefaults() {
 	if v.MaxRetries == nil {
 		n := 3
 		v.MaxRetries = &n
+	}
+	if v.MaxInFlight == 0 {
+		v.MaxInFlight = 4 * s.BatchSize
 	}
 	if v.IdleTimeout == 0 {
 		v.IdleTimeout = 2 * time.Minute
@@ -102,6 +108,9 @@ func (s *streamConfig) validateVuln(key func(string) string) []error {
 	}
 	if *v.MaxRetries < 0 {
 		add("max_retries", "must not be negative")
+	}
+	if v.MaxInFlight < s.BatchSize {
+		add("max_in_flight", "must be at least batch_size (%d)", s.BatchSize)
 	}
 	if v.IdleTimeout <= 0 {
 		add("idle_timeout", "must be positive")

@@ -67,13 +67,13 @@ func (s *vulnStream) delta(ctx context.Context) (needFull bool) {
 		err = split.GraphList(body, func(rec []byte) error {
 			batch = append(batch, beat.Event{Timestamp: s.now(), Fields: mapstr.M{"message": string(rec)}, Private: ack})
 			if len(batch) >= s.cfg.BatchSize {
-				s.publish(ack, batch)
+				s.publish(ctx, ack, batch)
 				records += len(batch)
 				batch = make([]beat.Event, 0, s.cfg.BatchSize)
 			}
 			return nil
 		})
-		s.publish(ack, batch)
+		s.publish(ctx, ack, batch)
 		records += len(batch)
 		s.m.deltaPages.Inc()
 		if err != nil {

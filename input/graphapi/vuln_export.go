@@ -224,9 +224,10 @@ func (s *vulnStream) fetch(ctx context.Context, u, label, gen string, skip int, 
 
 	batch := make([]beat.Event, 0, s.cfg.BatchSize)
 	flush := func() {
-		s.publish(ack, batch)
-		published += len(batch)
-		s.m.records.Add(int64(len(batch)))
+		if s.publish(ctx, ack, batch) {
+			published += len(batch)
+			s.m.records.Add(int64(len(batch)))
+		}
 		batch = make([]beat.Event, 0, s.cfg.BatchSize)
 	}
 	defer flush() // records read before an error are published and counted

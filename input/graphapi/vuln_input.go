@@ -73,14 +73,17 @@ func (in *graphInput) newVulnStream(sc streamConfig, log *logp.Logger, reg *moni
 		client: base.client, scope: strings.Join(scopes, " "),
 	}
 	hc := in.graph.http
-	return &vulnStream{
+	s := &vulnStream{
 		cfg: sc, api: api, tok: tok, http: hc,
 		dl:  &http.Client{Transport: hc.Transport},
 		log: log, m: newVulnMetrics(reg), now: in.now,
 		maxRetries:  *sc.Vuln.MaxRetries,
 		backoffInit: in.cfg.Backoff.Init, backoffMax: min(in.cfg.Backoff.Max, maxVulnBackoff),
-		maxLine: maxVulnLine,
+		maxLine:     maxVulnLine,
+		maxInFlight: sc.Vuln.MaxInFlight,
 	}
+	s.cond = sync.NewCond(&s.mu)
+	return s
 }
 
 // testVuln checks a vulnerabilities stream for `m365beat test inputs`: a

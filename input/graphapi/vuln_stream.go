@@ -34,9 +34,16 @@ type vulnStream struct {
 	backoffMax  time.Duration
 	maxLine     int
 
-	mu    sync.Mutex
-	queue []*vulnAck // published units, in order, not yet committed
-	state vulnState  // committed state
+	// maxInFlight bounds the events published and not yet acknowledged:
+	// the stream's memory no longer depends on the size of the beat's
+	// queue (queue.mem.events), which holds processed documents.
+	maxInFlight int
+
+	mu       sync.Mutex
+	cond     *sync.Cond // signalled on acknowledgements and on stop
+	inflight int        // events of this stream published, not acknowledged
+	queue    []*vulnAck // published units, in order, not yet committed
+	state    vulnState  // committed state
 }
 
 // vulnState is what the stream keeps in the input.Store.
@@ -79,9 +86,29 @@ func (s *vulnStream) onACK(privates []any) {
 	for _, p := range privates {
 		if a, ok := p.(*vulnAck); ok {
 			a.pending--
+			s.inflight--
 		}
 	}
 	s.commitLocked()
+	s.cond.Broadcast()
+}
+
+// acquire waits until n more events may be in flight (always allows one
+// batch when nothing is in flight). It fails only when ctx ends.
+func (s *vulnStream) acquire(ctx context.Context, n int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.inflight > 0 && s.inflight+n > s.maxInFlight {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.cond.Wait()
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.inflight += n
+	return nil
 }
 
 func (s *vulnStream) enqueue(a *vulnAck) {
@@ -134,13 +161,18 @@ func (s *vulnStream) snapshot() vulnState {
 	return s.state
 }
 
-// publish hands a batch to the pipeline (blocks on a full queue).
-func (s *vulnStream) publish(a *vulnAck, batch []beat.Event) {
+// publish hands a batch to the pipeline once max_in_flight allows it
+// (and blocks on a full queue). It reports false when ctx ended first.
+func (s *vulnStream) publish(ctx context.Context, a *vulnAck, batch []beat.Event) bool {
 	if len(batch) == 0 {
-		return
+		return true
+	}
+	if err := s.acquire(ctx, len(batch)); err != nil {
+		return false
 	}
 	s.published(a, len(batch))
 	s.client.PublishAll(batch)
+	return true
 }
 
 // publishError publishes one collection error document (§9.1) and logs
@@ -159,6 +191,12 @@ func (s *vulnStream) publishError(err error) {
 
 // run schedules full syncs and delta polls until ctx ends.
 func (s *vulnStream) run(ctx context.Context) {
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
 	st := s.snapshot()
 	nextFull := s.now()
 	if t, err := time.Parse(time.RFC3339Nano, st.FullSyncStarted); err == nil && st.LastFullExport != "" {

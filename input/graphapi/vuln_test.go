@@ -23,7 +23,7 @@ func TestVulnFullSync(t *testing.T) {
 	srv := defendertest.New()
 	defer srv.Close()
 	srv.Files = []defendertest.File{{Records: records(0, 10)}, {}, {Records: records(10, 23)}}
-	in := newTestInput(t, vulnTestConfig(srv, map[string]any{"batch_size": 4}))
+	in := newTestInput(t, vulnTestConfig(srv, map[string]any{"batch_size": 4, "max_in_flight": 100}))
 	p := &inputtest.Pipeline{}
 	store := inputtest.NewStore()
 	r := start(t, in, p, store)
@@ -212,4 +212,31 @@ func TestVulnDownloadFailsGivesUp(t *testing.T) {
 	if s := vulnState0(t, store); s.LastFullExport != "" {
 		t.Errorf("an incomplete sync was committed: %+v", s)
 	}
+}
+
+// TestVulnMaxInFlight: the stream never has more than max_in_flight events
+// unacknowledged, whatever the size of the beat's queue, and resumes as
+// the output acknowledges.
+func TestVulnMaxInFlight(t *testing.T) {
+	srv := defendertest.New()
+	defer srv.Close()
+	srv.Files = []defendertest.File{{Records: records(0, 100)}}
+	in := newTestInput(t, vulnTestConfig(srv, map[string]any{"batch_size": 10, "max_in_flight": 30}))
+	p := &inputtest.Pipeline{}
+	r := start(t, in, p, inputtest.NewStore())
+	p.WaitEvents(t, 30, 5*time.Second)
+	time.Sleep(50 * time.Millisecond)
+	if n := p.Unacked(); n != 30 {
+		t.Fatalf("%d events unacknowledged, want 30 (max_in_flight)", n)
+	}
+	for len(p.Events()) < 100 {
+		if n := p.Unacked(); n > 30 {
+			t.Fatalf("%d events in flight", n)
+		}
+		p.ACK(5)
+		time.Sleep(time.Millisecond)
+	}
+	p.ACK(p.Unacked())
+	waitFor(t, "sync end", 5*time.Second, func() bool { return r.metric("vulnerabilities.syncs") == 1 })
+	sameRecords(t, messages(p.Events()), records(0, 100))
 }
