@@ -67,7 +67,7 @@ func (s *streamConfig) vulnDefaults() {
 		v.MaxRetries = &n
 	}
 	if v.MaxInFlight == 0 {
-		v.MaxInFlight = 4 * s.BatchSize
+		v.MaxInFlight = 6 * s.BatchSize
 	}
 	if v.IdleTimeout == 0 {
 		v.IdleTimeout = 2 * time.Minute

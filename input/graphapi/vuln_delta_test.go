@@ -102,7 +102,7 @@ func TestVulnConfig(t *testing.T) {
 	}
 	s := c.Streams[0]
 	if s.Interval != 4*time.Hour || s.Vuln.Delta.Interval != time.Hour || s.DataStream.Dataset != "m365_defender.vulnerability" ||
-		s.Vuln.SASValidHours != 2 || *s.Vuln.MaxRetries != 3 || s.BatchSize != 1000 || s.Vuln.Delta.PageSize != 50000 || s.Vuln.MaxInFlight != 4000 {
+		s.Vuln.SASValidHours != 2 || *s.Vuln.MaxRetries != 3 || s.BatchSize != 1000 || s.Vuln.Delta.PageSize != 50000 || s.Vuln.MaxInFlight != 6000 {
 		t.Errorf("defaults: %+v", s)
 	}
 	for name, cloud := range map[string]string{"public": "https://api.security.microsoft.com", "gcc_high": "https://api-gov.securitycenter.microsoft.us"} {
