@@ -1,5 +1,41 @@
 package graphapi
 
+// The vulnerabilities stream (GitHub issue 12; spec vulnerability.md §2,
+// §10) collects Defender Vulnerability Management data with the input's
+// credentials and HTTP transport:
+//
+//	streams:
+//	  - resource: vulnerabilities
+//	    enabled: true               # disabled by default
+//	    interval: 4h                # full export
+//	    api_url: https://api.security.microsoft.com   # default by cloud
+//	    token_scopes: ["https://api.securitycenter.microsoft.com/.default"]
+//	    sas_valid_hours: 2
+//	    max_retries: 3              # per request: network, 429, 5xx, truncated/empty bodies
+//	    batch_size: 1000            # events per PublishAll
+//	    max_in_flight: 6000         # unacknowledged events (default 6×batch_size)
+//	    idle_timeout: 2m            # a download receiving nothing this long is retried
+//	    delta: {enabled: true, interval: 1h, page_size: 50000}
+//	    data_stream.dataset: m365_defender.vulnerability
+//	    preserve_original_event: false
+//	    event_ingested: false       # true when the latest transform is installed
+//
+// Full sync: SoftwareVulnerabilitiesExport, then every file streamed
+// (HTTP body → gzip → lines → batches → PublishAll), never a whole file in
+// memory. An expired SAS (se= within 2 minutes, or Azure Storage's 403)
+// re-requests the export once: same generatedTime resumes (finished files
+// skipped, the interrupted one re-downloaded past its published records),
+// a new one restarts from its first file; a second expiry ends the sync
+// with an error document. The state (last_full_export, delta_cursor) is
+// saved only once the output acknowledged every event of the sync / poll.
+// Delta: SoftwareVulnerabilityChangesByMachine from delta_cursor, following
+// @odata.nextLink; HTTP 400 falls back to a full export.
+//
+// Metrics (registry <input>/<stream>): export_files, records,
+// bytes_downloaded, sas_restarts, sas_restarts_exhausted,
+// download_retries, errors, syncs, sync_duration, delta.pages,
+// delta.records, delta.duration, requests_total, events_acked_total.
+
 import (
 	"context"
 	"errors"
