@@ -19,16 +19,17 @@ func TestTwoInstancesSplitPartitions(t *testing.T) {
 	pipeA := &inputtest.Pipeline{AutoACK: true}
 	pipeB := &inputtest.Pipeline{AutoACK: true}
 	a := e.run(e.config(nil), pipeA)
-	time.Sleep(300 * time.Millisecond)
-	b := e.run(e.config(nil), pipeB)
 
 	owned := func(r *running) int64 {
-		v, _ := r.ctx.Metrics.Get("partitions_owned").(interface{ Get() int64 })
-		if v == nil {
-			return -1
+		if v, ok := r.ctx.Metrics.Get("partitions_owned").(interface{ Get() int64 }); ok {
+			return v.Get()
 		}
-		return v.Get()
+		return -1 // not running yet
 	}
+	// A alone takes every partition; B then takes two of them over.
+	waitFor(t, 30*time.Second, "A owning all partitions", func() bool { return owned(a) == partitions })
+	b := e.run(e.config(nil), pipeB)
+
 	waitFor(t, 30*time.Second, "two partitions each, one receiver per partition", func() bool {
 		if owned(a) != 2 || owned(b) != 2 {
 			return false
@@ -40,6 +41,9 @@ func TestTwoInstancesSplitPartitions(t *testing.T) {
 		}
 		return true
 	})
+	if lost := metricValue(t, a, "ownership_lost_total"); lost != 2 {
+		t.Errorf("A lost %d partitions, want 2", lost)
+	}
 	// Settled: stays so for a few balancing rounds.
 	time.Sleep(1500 * time.Millisecond)
 	if owned(a) != 2 || owned(b) != 2 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/messaging/azeventhubs/v2"
 	conf "github.com/elastic/elastic-agent-libs/config"
+	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
 
 	"github.com/m365beat/m365beat/input/split"
 )
@@ -53,6 +54,10 @@ type config struct {
 	CheckpointInterval      time.Duration `config:"checkpoint_interval"`
 	SanitizeOptions         []string      `config:"sanitize_options"`
 
+	// SSL configures TLS of the Event Hubs and storage connections (custom
+	// certificate authorities, e.g. behind a TLS-inspecting proxy).
+	SSL *tlscommon.Config `config:"ssl"`
+
 	Streams []*conf.C `config:"streams"`
 }
 
@@ -74,9 +79,9 @@ func defaultConfig() config {
 		LoadBalancingInterval:        10 * time.Second,
 		PartitionExpiration:          2 * time.Minute,
 		Transport:                    "amqp",
-		PartitionReceiveCount:        500,
+		PartitionReceiveCount:        100,
 		PartitionReceiveTimeout:      time.Second,
-		Prefetch:                     1000,
+		Prefetch:                     300,
 		CheckpointInterval:           5 * time.Second,
 		SanitizeOptions:              []string{split.SanitizeNewLines, split.SanitizeSingleQuotes},
 	}

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/elastic/elastic-agent-libs/monitoring"
+
 	"github.com/m365beat/m365beat/internal/inputtest"
 )
 
@@ -44,8 +46,29 @@ func TestAllRecordsPublishedOnceWithCheckpoints(t *testing.T) {
 		}
 		return true
 	})
-	r.stop(t)
-	if got := r.ctx.Metrics.Get("records_received_total"); got == nil {
-		t.Fatal("no records_received_total metric")
+	snap := monitoring.CollectFlatSnapshot(r.ctx.Metrics, monitoring.Full, false)
+	msgs := int64(n / perMsg)
+	for key, want := range map[string]int64{
+		"messages_received_total": msgs,
+		"records_received_total":  n,
+		"events_acked_total":      n,
+		"decode_errors_total":     0,
+		"partitions_owned":        4,
+	} {
+		got, ok := snap.Ints[key]
+		if !ok {
+			t.Errorf("metric %s missing", key)
+		} else if got != want {
+			t.Errorf("metric %s = %d, want %d", key, got, want)
+		}
 	}
+	if got := snap.Ints["checkpoints_written_total"]; got < 4 {
+		t.Errorf("checkpoints_written_total = %d, want at least one per partition", got)
+	}
+	for _, h := range []string{"histogram.processing_time_ns.count", "histogram.end_to_end_lag_ms.count"} {
+		if snap.Ints[h] == 0 {
+			t.Errorf("histogram %s empty (snapshot %v)", h, snap.Ints)
+		}
+	}
+	r.stop(t)
 }

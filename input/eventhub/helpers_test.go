@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -68,13 +67,13 @@ func (e *env) config(extra map[string]any) *conf.C {
 
 // running is an input running in the background.
 type running struct {
-	pipe   *inputtest.Pipeline
+	pipe   input.Connector
 	ctx    input.Context
 	cancel context.CancelFunc
 	done   chan error
 }
 
-func (e *env) run(cfg *conf.C, pipe *inputtest.Pipeline) *running {
+func (e *env) run(cfg *conf.C, pipe input.Connector) *running {
 	e.t.Helper()
 	in, err := New(cfg, logptest.NewTestingLogger(e.t, "eventhub"))
 	if err != nil {
@@ -175,4 +174,28 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-var _ sync.Locker // keep sync imported for helpers added later
+// receivedFromEmulator reads n messages of partition 0 with the real client.
+func receivedFromEmulator(tb testing.TB, e *env, n int) []*azeventhubs.ReceivedEventData {
+	tb.Helper()
+	cons, err := azeventhubs.NewConsumerClientFromConnectionString(e.eh.ConnectionString(testHub), "", azeventhubs.DefaultConsumerGroup, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer cons.Close(context.Background())
+	pc, err := cons.NewPartitionClient("0", &azeventhubs.PartitionClientOptions{StartPosition: azeventhubs.StartPosition{Earliest: to(true)}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer pc.Close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out []*azeventhubs.ReceivedEventData
+	for len(out) < n {
+		evs, err := pc.ReceiveEvents(ctx, n-len(out), nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, evs...)
+	}
+	return out
+}

@@ -8,6 +8,7 @@ package eventhub
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"github.com/coder/websocket"
 	conf "github.com/elastic/elastic-agent-libs/config"
 	"github.com/elastic/elastic-agent-libs/logp"
+	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
 
 	"github.com/m365beat/m365beat/input"
 	"github.com/m365beat/m365beat/input/split"
@@ -40,7 +42,11 @@ type eventHubInput struct {
 	stream     input.Stream
 	sanitizers split.Sanitizers
 	hub        string
+	tls        *tlscommon.TLSConfig // nil: system defaults
+	memStore   *memoryStore         // checkpoints when no storage is configured
 }
+
+var _ input.Tester = (*eventHubInput)(nil)
 
 // New builds an eventhub input from one entry of m365beat.inputs.
 func New(c *conf.C, log *logp.Logger) (input.Input, error) {
@@ -53,6 +59,12 @@ func New(c *conf.C, log *logp.Logger) (input.Input, error) {
 		return nil, err
 	}
 	san, _ := split.ParseSanitizers(cfg.SanitizeOptions) // validated
+	var tlsCfg *tlscommon.TLSConfig
+	if cfg.SSL.IsEnabled() {
+		if tlsCfg, err = tlscommon.LoadTLSConfig(cfg.SSL, log); err != nil {
+			return nil, fmt.Errorf("ssl: %w", err)
+		}
+	}
 	ns := cfg.DataStream.Namespace
 	if ns == "" {
 		ns = "default"
@@ -68,14 +80,32 @@ func New(c *conf.C, log *logp.Logger) (input.Input, error) {
 		},
 		sanitizers: san,
 		hub:        cfg.eventHubName(),
+		tls:        tlsCfg,
 	}, nil
 }
 
 func (in *eventHubInput) credential() (azcore.TokenCredential, error) {
-	var opts *azidentity.ClientSecretCredentialOptions
+	opts := &azidentity.ClientSecretCredentialOptions{}
 	if in.cfg.AuthorityHost != "" {
-		opts = &azidentity.ClientSecretCredentialOptions{}
 		opts.Cloud.ActiveDirectoryAuthorityHost = in.cfg.AuthorityHost
+		// A custom authority (sovereign or disconnected cloud) is trusted
+		// as configured.
+		opts.DisableInstanceDiscovery = true
+	}
+	if in.cfg.ProxyURL != "" || in.tls != nil {
+		tr := &http.Transport{Proxy: http.ProxyFromEnvironment}
+		if in.cfg.ProxyURL != "" {
+			u, _ := url.Parse(in.cfg.ProxyURL) // validated
+			tr.Proxy = http.ProxyURL(u)
+		}
+		if in.tls != nil {
+			host := "login.microsoftonline.com"
+			if u, err := url.Parse(in.cfg.AuthorityHost); err == nil && u.Host != "" {
+				host = u.Host
+			}
+			tr.TLSClientConfig = in.tls.BuildModuleClientConfig(hostOnly(host))
+		}
+		opts.ClientOptions.Transport = &http.Client{Transport: tr}
 	}
 	cred, err := azidentity.NewClientSecretCredential(in.cfg.TenantID, in.cfg.ClientID, in.cfg.ClientSecret, opts)
 	if err != nil {
@@ -87,11 +117,20 @@ func (in *eventHubInput) credential() (azcore.TokenCredential, error) {
 // consumerClient connects to the hub (lazily: the first call connects).
 func (in *eventHubInput) consumerClient() (*azeventhubs.ConsumerClient, error) {
 	opts := &azeventhubs.ConsumerClientOptions{}
+	var tlsConfig *tls.Config
+	if in.tls != nil {
+		tlsConfig = in.tls.BuildModuleClientConfig(hostOnly(in.namespaceHost()))
+		opts.TLSConfig = tlsConfig
+	}
 	if in.cfg.Transport == "websocket" {
 		var hc *http.Client
-		if in.cfg.ProxyURL != "" {
-			u, _ := url.Parse(in.cfg.ProxyURL) // validated
-			hc = &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(u)}}
+		if in.cfg.ProxyURL != "" || tlsConfig != nil {
+			tr := &http.Transport{TLSClientConfig: tlsConfig, Proxy: http.ProxyFromEnvironment}
+			if in.cfg.ProxyURL != "" {
+				u, _ := url.Parse(in.cfg.ProxyURL) // validated
+				tr.Proxy = http.ProxyURL(u)
+			}
+			hc = &http.Client{Transport: tr}
 		}
 		opts.NewWebSocketConn = func(ctx context.Context, args azeventhubs.WebSocketConnParams) (net.Conn, error) {
 			ws, _, err := websocket.Dial(ctx, args.Host, &websocket.DialOptions{Subprotocols: []string{"amqp"}, HTTPClient: hc})
@@ -260,3 +299,21 @@ func (in *eventHubInput) Test(ctx context.Context, report func(check string, err
 }
 
 func to[T any](v T) *T { return &v }
+
+// namespaceHost is the Event Hubs namespace host (with a port when the
+// connection string has one).
+func (in *eventHubInput) namespaceHost() string {
+	if in.cfg.ConnectionString != "" {
+		if props, err := azeventhubs.ParseConnectionString(in.cfg.ConnectionString); err == nil {
+			return props.FullyQualifiedNamespace
+		}
+	}
+	return in.cfg.EventHubNamespace
+}
+
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
+}

@@ -10,6 +10,8 @@ import (
 )
 
 // metrics of one eventhub input, in its input.Context.Metrics registry.
+// The registry outlives the input when it is restarted (config reload):
+// existing variables are reused, counters keep counting.
 type metrics struct {
 	messagesReceived  *monitoring.Uint // Event Hub messages received
 	bytesReceived     *monitoring.Uint // message body bytes received
@@ -23,33 +25,54 @@ type metrics struct {
 	ownershipLost     *monitoring.Uint // partitions taken over by another instance
 	partitionsOwned   *monitoring.Int  // partitions currently read
 
-	processingTime gometrics.Sample // ns to split and publish one message
-	lag            gometrics.Sample // ms from enqueued to acknowledged
+	processingTime gometrics.Histogram // ns to split and publish one message
+	lag            gometrics.Histogram // ms from enqueued to acknowledged
 }
 
 func newMetrics(reg *monitoring.Registry, log *logp.Logger) *metrics {
 	if reg == nil {
 		reg = monitoring.NewRegistry()
 	}
-	m := &metrics{
-		messagesReceived:  monitoring.NewUint(reg, "messages_received_total"),
-		bytesReceived:     monitoring.NewUint(reg, "received_bytes_total"),
-		recordsReceived:   monitoring.NewUint(reg, "records_received_total"),
-		decodeErrors:      monitoring.NewUint(reg, "decode_errors_total"),
-		sanitizedMessages: monitoring.NewUint(reg, "sanitized_messages_total"),
-		eventsAcked:       monitoring.NewUint(reg, "events_acked_total"),
-		checkpoints:       monitoring.NewUint(reg, "checkpoints_written_total"),
-		checkpointErrors:  monitoring.NewUint(reg, "checkpoint_errors_total"),
-		receiveErrors:     monitoring.NewUint(reg, "receive_errors_total"),
-		ownershipLost:     monitoring.NewUint(reg, "ownership_lost_total"),
-		partitionsOwned:   monitoring.NewInt(reg, "partitions_owned"),
-		processingTime:    gometrics.NewUniformSample(1024),
-		lag:               gometrics.NewUniformSample(1024),
+	if log == nil {
+		log = logp.NewNopLogger()
 	}
-	gm := adapter.NewGoMetrics(reg, "histogram", log, adapter.Accept)
-	_ = gm.Register("processing_time_ns", gometrics.NewHistogram(m.processingTime))
-	_ = gm.Register("end_to_end_lag_ms", gometrics.NewHistogram(m.lag))
+	u := func(name string) *monitoring.Uint {
+		if v, ok := reg.Get(name).(*monitoring.Uint); ok {
+			return v
+		}
+		return monitoring.NewUint(reg, name)
+	}
+	m := &metrics{
+		messagesReceived:  u("messages_received_total"),
+		bytesReceived:     u("received_bytes_total"),
+		recordsReceived:   u("records_received_total"),
+		decodeErrors:      u("decode_errors_total"),
+		sanitizedMessages: u("sanitized_messages_total"),
+		eventsAcked:       u("events_acked_total"),
+		checkpoints:       u("checkpoints_written_total"),
+		checkpointErrors:  u("checkpoint_errors_total"),
+		receiveErrors:     u("receive_errors_total"),
+		ownershipLost:     u("ownership_lost_total"),
+	}
+	if v, ok := reg.Get("partitions_owned").(*monitoring.Int); ok {
+		m.partitionsOwned = v
+	} else {
+		m.partitionsOwned = monitoring.NewInt(reg, "partitions_owned")
+	}
+	gm := adapter.GetGoMetrics(reg, "histogram", log, adapter.Accept)
+	m.processingTime = histogram(gm, "processing_time_ns")
+	m.lag = histogram(gm, "end_to_end_lag_ms")
 	return m
+}
+
+func histogram(gm *adapter.GoMetricsRegistry, name string) gometrics.Histogram {
+	h, ok := gm.GetOrRegister(name, func() gometrics.Histogram {
+		return gometrics.NewHistogram(gometrics.NewUniformSample(1024))
+	}).(gometrics.Histogram)
+	if !ok { // not expected: the name is ours
+		h = gometrics.NewHistogram(gometrics.NewUniformSample(1024))
+	}
+	return h
 }
 
 func (m *metrics) observeLag(enqueued time.Time, now time.Time) {

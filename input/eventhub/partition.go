@@ -93,6 +93,13 @@ func (t *tracker) close() {
 	t.mu.Unlock()
 }
 
+// abandon stops checkpointing without a final write.
+func (t *tracker) abandon() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+}
+
 // runPartition reads one owned partition until ownership is lost, the
 // processor stops or the link fails (the processor then hands the
 // partition out again if it still owns it).
@@ -113,8 +120,17 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 		log.Errorw("Connecting to the pipeline failed", "error", err)
 		return
 	}
-	defer tr.close()
-	defer client.Close()
+	lost := false
+	defer func() {
+		client.Close() // waits (shutdown_timeout) for events in flight
+		if lost {
+			// The new owner checkpoints from now on: writing ours could
+			// move its checkpoint back.
+			tr.abandon()
+		} else {
+			tr.close()
+		}
+	}()
 	log.Infow("Reading partition")
 
 	p := &publisher{in: in, m: m, pid: pid}
@@ -143,6 +159,7 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 		var ehErr *azeventhubs.Error
 		if errors.As(err, &ehErr) && ehErr.Code == azeventhubs.ErrorCodeOwnershipLost {
 			m.ownershipLost.Inc()
+			lost = true
 			log.Infow("Partition ownership lost to another instance; releasing it")
 			return
 		}

@@ -23,9 +23,16 @@ import (
 func (in *eventHubInput) containerClient() (*container.Client, error) {
 	c := in.cfg
 	opts := &container.ClientOptions{}
-	if c.ProxyURL != "" {
-		u, _ := url.Parse(c.ProxyURL) // validated
-		opts.Transport = &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(u)}}
+	if c.ProxyURL != "" || in.tls != nil {
+		tr := &http.Transport{Proxy: http.ProxyFromEnvironment}
+		if c.ProxyURL != "" {
+			u, _ := url.Parse(c.ProxyURL) // validated
+			tr.Proxy = http.ProxyURL(u)
+		}
+		if in.tls != nil {
+			tr.TLSClientConfig = in.tls.BuildModuleClientConfig(hostOnly(in.storageHost()))
+		}
+		opts.Transport = &http.Client{Transport: tr}
 	}
 	if c.StorageAccountConnectionString != "" {
 		cc, err := container.NewClientFromConnectionString(c.StorageAccountConnectionString, c.StorageAccountContainer, opts)
@@ -49,6 +56,22 @@ func (in *eventHubInput) containerClient() (*container.Client, error) {
 	return container.NewClient(u, cred, opts)
 }
 
+// storageHost is the host of the blob endpoint.
+func (in *eventHubInput) storageHost() string {
+	c := in.cfg
+	if c.StorageAccountConnectionString != "" {
+		cc, err := container.NewClientFromConnectionString(c.StorageAccountConnectionString, c.StorageAccountContainer, nil)
+		if err != nil {
+			return ""
+		}
+		if u, err := url.Parse(cc.URL()); err == nil {
+			return u.Host
+		}
+		return ""
+	}
+	return c.StorageAccount + ".blob." + c.StorageAccountEndpointSuffix
+}
+
 // ensureContainer creates the checkpoint container when it is missing.
 func ensureContainer(ctx context.Context, cc *container.Client) error {
 	_, err := cc.Create(ctx, nil)
@@ -62,9 +85,12 @@ func ensureContainer(ctx context.Context, cc *container.Client) error {
 // storage is configured.
 func (in *eventHubInput) checkpointStore(ctx context.Context) (azeventhubs.CheckpointStore, error) {
 	if !in.cfg.hasStorage() {
-		in.log.Warnw("No storage account configured: checkpoints and partition ownership are kept in memory and NOT persisted; a restart reads from start_position again and instances cannot share the hub.",
-			"start_position", in.cfg.StartPosition)
-		return newMemoryStore(), nil
+		if in.memStore == nil {
+			in.log.Warnw("No storage account configured: checkpoints and partition ownership are kept in memory and NOT persisted; a restart reads from start_position again and instances cannot share the hub.",
+				"start_position", in.cfg.StartPosition)
+			in.memStore = newMemoryStore() // kept across processor restarts
+		}
+		return in.memStore, nil
 	}
 	cc, err := in.containerClient()
 	if err != nil {

@@ -38,8 +38,10 @@ type tokens struct {
 	cert     *certSigner // certificate credentials
 	client   *http.Client
 
-	mu  sync.Mutex
-	tok *oauth2.Token
+	mu        sync.Mutex
+	tok       *oauth2.Token
+	refreshAt time.Time
+	now       func() time.Time
 }
 
 // certSigner makes client-assertion JWTs (RFC 7523) for certificate
@@ -59,6 +61,7 @@ func newTokens(c *config, client *http.Client) (*tokens, error) {
 		scope:    graph + "/.default",
 		secret:   c.ClientSecret,
 		client:   client,
+		now:      time.Now,
 	}
 	if c.Certificate != "" {
 		s, err := loadCertSigner(c.Certificate, c.PrivateKey, c.PrivateKeyPassphrase)
@@ -71,12 +74,13 @@ func newTokens(c *config, client *http.Client) (*tokens, error) {
 }
 
 // token returns a valid access token, fetching one when none is cached, the
-// cached one expires within refreshEarly, or force is set.
+// cached one is near expiry (refreshEarly before it, or half its lifetime
+// for short-lived tokens), or force is set.
 func (t *tokens) token(ctx context.Context, force bool) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !force && t.tok != nil && t.tok.AccessToken != "" &&
-		(t.tok.Expiry.IsZero() || time.Until(t.tok.Expiry) > refreshEarly) {
+		(t.refreshAt.IsZero() || t.now().Before(t.refreshAt)) {
 		return t.tok.AccessToken, nil
 	}
 	cc := clientcredentials.Config{
@@ -102,6 +106,11 @@ func (t *tokens) token(ctx context.Context, force bool) (string, error) {
 		return "", tokenErr(err)
 	}
 	t.tok = tok
+	t.refreshAt = time.Time{}
+	if !tok.Expiry.IsZero() {
+		life := tok.Expiry.Sub(t.now())
+		t.refreshAt = tok.Expiry.Add(-min(refreshEarly, life/2))
+	}
 	return tok.AccessToken, nil
 }
 

@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,9 @@ type getOpts struct {
 	// expandFallback: return *expandError on a 5xx other than 503 instead
 	// of retrying.
 	expandFallback bool
+	// buf, when set, is reused for the body (the returned slice aliases
+	// it until the next call with the same buf).
+	buf *bytes.Buffer
 }
 
 // maxRetryAfter caps a Retry-After the service asks for.
@@ -98,8 +102,7 @@ func (g *graph) get(ctx context.Context, u string, m *metrics, o getOpts) ([]byt
 		resp, err := g.http.Do(req)
 		var body []byte
 		if err == nil {
-			body, err = io.ReadAll(resp.Body)
-			resp.Body.Close()
+			body, err = readBody(resp, o.buf)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -158,6 +161,20 @@ func (g *graph) get(ctx context.Context, u string, m *metrics, o getOpts) ([]byt
 			return nil, graphErr(st, body)
 		}
 	}
+}
+
+// readBody reads and closes the response body, into buf when given.
+func readBody(resp *http.Response, buf *bytes.Buffer) ([]byte, error) {
+	defer resp.Body.Close()
+	if buf == nil {
+		return io.ReadAll(resp.Body)
+	}
+	buf.Reset()
+	if resp.ContentLength > 0 && resp.ContentLength < 1<<30 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	_, err := buf.ReadFrom(resp.Body)
+	return buf.Bytes(), err
 }
 
 // delay is the exponential backoff with jitter for the attempt-th retry:

@@ -190,3 +190,7 @@ func (c *countingClient) PublishAll(es []beat.Event) {
 func (c *countingClient) Close() error { return nil }
 
 func testLogger(t testing.TB) *logp.Logger { return logptest.NewTestingLogger(t, "graphapi") }
+
+func inputStream(sc streamConfig) input.Stream {
+	return input.Stream{Dataset: sc.DataStream.Dataset, Namespace: "default"}
+}

@@ -1,10 +1,9 @@
-// Package graphapi is the m365beat input that polls the Microsoft Graph
-// Security API (alerts_v2 and incidents) of one tenant.
 package graphapi
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/elastic/elastic-agent-libs/monitoring"
 
 	"github.com/m365beat/m365beat/input"
+	"github.com/m365beat/m365beat/processors"
 )
 
 // Type is the input type name.
@@ -69,6 +69,23 @@ func (in *graphInput) stateKey(s streamConfig) string {
 	return "graphapi::" + in.cfg.ID + "::" + in.cfg.TenantID + "::" + s.Resource + "::" + s.DataStream.Dataset
 }
 
+// pipelineStream is what a stream's client is connected with: its data
+// stream and the m365_defender processor of its resource (so a custom
+// data_stream.dataset keeps the right mapping).
+func (in *graphInput) pipelineStream(sc streamConfig) input.Stream {
+	proc := processors.Alert
+	if sc.Resource == resourceIncidents {
+		proc = processors.Incident
+	}
+	return input.Stream{
+		Dataset:    sc.DataStream.Dataset,
+		Namespace:  in.cfg.DataStream.Namespace,
+		Processor:  proc,
+		Processors: sc.Processors,
+		Options:    sc.raw,
+	}
+}
+
 // Run implements input.Input.
 func (in *graphInput) Run(ctx input.Context) error {
 	log := ctx.Logger
@@ -84,11 +101,15 @@ func (in *graphInput) Run(ctx input.Context) error {
 		names[sc.Resource]++
 	}
 	var streams []*stream
-	defer func() {
-		for _, s := range streams {
-			_ = s.client.Close()
-		}
-	}()
+	var closeOnce sync.Once
+	closeAll := func() {
+		closeOnce.Do(func() {
+			for _, s := range streams {
+				_ = s.client.Close()
+			}
+		})
+	}
+	defer closeAll()
 	var wg sync.WaitGroup
 	for i, sc := range in.cfg.Streams {
 		name := sc.Resource
@@ -114,18 +135,24 @@ func (in *graphInput) Run(ctx input.Context) error {
 			slog.Errorw("Cannot read the stream's saved cursor; starting from initial_lookback.", "error", err)
 			s.published, s.acked = seenSet{}, seenSet{}
 		}
-		client, err := ctx.Pipeline.Connect(input.Stream{
-			Dataset:    sc.DataStream.Dataset,
-			Namespace:  in.cfg.DataStream.Namespace,
-			Processors: sc.Processors,
-			Options:    sc.raw,
-		}, s.onACK)
+		client, err := ctx.Pipeline.Connect(in.pipelineStream(sc), s.onACK)
 		if err != nil {
 			return fmt.Errorf("streams.%d: connecting to the pipeline: %w", i, err)
 		}
 		s.client = client
 		streams = append(streams, s)
 	}
+	// Closing the clients on stop unblocks a Publish waiting for queue
+	// space; what was not acknowledged is read again on the next start.
+	stopped := make(chan struct{})
+	defer close(stopped)
+	go func() {
+		select {
+		case <-ctx.Cancel.Done():
+			closeAll()
+		case <-stopped:
+		}
+	}()
 	for _, s := range streams {
 		wg.Add(1)
 		go func(s *stream) {
@@ -142,7 +169,8 @@ func (in *graphInput) Run(ctx input.Context) error {
 func (in *graphInput) Test(ctx context.Context, report func(check string, err error)) error {
 	login, _ := in.cfg.endpoints()
 	_, err := in.graph.tok.token(ctx, true)
-	report("token from "+login+" for tenant "+in.cfg.TenantID, explainToken(err, in.cfg))
+	err = explainToken(err, in.cfg)
+	report("token from "+login+" for tenant "+in.cfg.TenantID, err)
 	if err != nil {
 		return err
 	}
@@ -183,15 +211,7 @@ func (in *graphInput) testGet(ctx context.Context, u string) error {
 		return err
 	}
 	defer resp.Body.Close()
-	body := make([]byte, 0, 4096)
-	buf := make([]byte, 4096)
-	for len(body) < 64*1024 {
-		n, err := resp.Body.Read(buf)
-		body = append(body, buf[:n]...)
-		if err != nil {
-			break
-		}
-	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64*1024))
 	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent {
 		return nil
 	}

@@ -1,82 +1,27 @@
 package graphapi
 
 // This file is the single call site of the shared decode/split step
-// (input/split, Graph part). Until split.GraphList / split.Incident are on
-// main, it carries a minimal equivalent on fastjson.
+// (input/split): list pages are split into raw items, alerts are passed in
+// the key-sorted form of alert.md §1 and incidents are split one message per
+// alert in the form of incident.md §1.
 
 import (
-	"errors"
-
-	"github.com/valyala/fastjson"
+	"github.com/m365beat/m365beat/input/split"
 )
 
 // splitList calls fn with the raw JSON of each element of a Graph list
-// response's "value" array.
+// response's "value" array (slices alias body).
 func splitList(body []byte, fn func(item []byte) error) error {
-	v, err := fastjson.ParseBytes(body)
-	if err != nil {
-		return err
-	}
-	arr := v.Get("value")
-	if arr == nil {
-		return errors.New("response has no value array")
-	}
-	items, err := arr.Array()
-	if err != nil {
-		return errors.New("response value is not an array")
-	}
-	var buf []byte
-	for _, it := range items {
-		buf = it.MarshalTo(buf[:0])
-		if err := fn(buf); err != nil {
-			return err
-		}
-	}
-	return nil
+	return split.GraphList(body, fn)
 }
 
-// splitIncident calls fn once per document of an incident: one per alert
-// (the incident with "alerts" holding that one alert), or the incident as
-// is when alerts is absent or empty.
+// alertMessage appends to dst the message of one alerts_v2 item.
+func alertMessage(dst, item []byte) ([]byte, error) {
+	return split.Canonical(dst, item)
+}
+
+// splitIncident calls fn once per message of one incident of a polled
+// page: one per alert, or the incident itself without alerts.
 func splitIncident(incident []byte, fn func(msg []byte) error) error {
-	v, err := fastjson.ParseBytes(incident)
-	if err != nil {
-		return err
-	}
-	obj, err := v.Object()
-	if err != nil {
-		return errors.New("incident is not a JSON object")
-	}
-	alerts := obj.Get("alerts")
-	if alerts == nil || alerts.Type() != fastjson.TypeArray || len(alerts.GetArray()) == 0 {
-		return fn(incident)
-	}
-	var buf []byte
-	for _, a := range alerts.GetArray() {
-		buf = append(buf[:0], '{')
-		first := true
-		obj.Visit(func(k []byte, val *fastjson.Value) {
-			if !first {
-				buf = append(buf, ',')
-			}
-			first = false
-			buf = appendJSONString(buf, k)
-			buf = append(buf, ':')
-			if string(k) == "alerts" {
-				buf = a.MarshalTo(buf)
-			} else {
-				buf = val.MarshalTo(buf)
-			}
-		})
-		buf = append(buf, '}')
-		if err := fn(buf); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func appendJSONString(dst, s []byte) []byte {
-	var a fastjson.Arena
-	return a.NewStringBytes(s).MarshalTo(dst)
+	return split.IncidentSorted(incident, fn)
 }

@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,8 @@ type stream struct {
 	now     func() time.Time
 
 	parser fastjson.Parser
+	buf    bytes.Buffer // page body, reused
+	msg    []byte       // message scratch, reused
 
 	// published holds versions published in this run (acknowledged or
 	// not) at or above the current poll's floor; only the poll goroutine
@@ -282,30 +285,53 @@ func (s *stream) poll(ctx context.Context) error {
 
 // listURL is the first page's URL.
 func (s *stream) listURL(floor time.Time, expand bool) string {
-	q := url.Values{}
-	q.Set("$filter", "lastUpdateDateTime ge "+formatTime(floor))
-	q.Set("$orderby", "lastUpdateDateTime asc")
-	q.Set("$top", strconv.Itoa(s.cfg.BatchSize))
 	path := "/v1.0/security/alerts_v2"
+	params := []string{
+		"$filter", "lastUpdateDateTime ge " + formatTime(floor),
+		"$orderby", "lastUpdateDateTime asc",
+		"$top", strconv.Itoa(s.cfg.BatchSize),
+	}
 	if s.cfg.Resource == resourceIncidents {
 		path = "/v1.0/security/incidents"
 		if expand {
-			q.Set("$expand", "alerts")
+			params = append(params, "$expand", "alerts")
 		}
 	}
-	return s.base + path + "?" + q.Encode()
+	return s.base + path + "?" + odataQuery(params...)
 }
 
-// withoutExpand removes $expand from a list URL (a nextLink included).
+// odataQuery builds a query string from key, value pairs the way Graph's
+// documentation writes them: system query options keep their literal "$"
+// and spaces are %20.
+func odataQuery(kv ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(kv[i])
+		b.WriteByte('=')
+		b.WriteString(strings.ReplaceAll(url.QueryEscape(kv[i+1]), "+", "%20"))
+	}
+	return b.String()
+}
+
+// withoutExpand removes $expand from a list URL (a nextLink included),
+// leaving the rest of it as the service wrote it.
 func withoutExpand(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
+	base, query, ok := strings.Cut(u, "?")
+	if !ok {
 		return u
 	}
-	q := p.Query()
-	q.Del("$expand")
-	p.RawQuery = q.Encode()
-	return p.String()
+	var kept []string
+	for _, part := range strings.Split(query, "&") {
+		key, _, _ := strings.Cut(part, "=")
+		if k, err := url.QueryUnescape(key); err == nil && k == "$expand" {
+			continue
+		}
+		kept = append(kept, part)
+	}
+	return base + "?" + strings.Join(kept, "&")
 }
 
 // pass pages through one window. It reports whether an item moved while
@@ -317,7 +343,7 @@ func (s *stream) pass(ctx context.Context, floor time.Time) (bool, error) {
 	ids := map[uint64]struct{}{}
 	moved := false
 	for u != "" {
-		body, err := s.g.get(ctx, u, s.m, getOpts{expandFallback: expand && !fallback})
+		body, err := s.g.get(ctx, u, s.m, getOpts{expandFallback: expand && !fallback, buf: &s.buf})
 		var ee *expandError
 		if errors.As(err, &ee) {
 			s.m.fallbacks.Inc()
@@ -325,6 +351,9 @@ func (s *stream) pass(ctx context.Context, floor time.Time) (bool, error) {
 			fallback = true
 			u = withoutExpand(u)
 			continue
+		}
+		if err == nil {
+			err = ctx.Err() // stopped while the answer arrived: publish nothing more
 		}
 		if err != nil {
 			return moved, err
@@ -348,29 +377,22 @@ type item struct {
 // publishPage publishes the new items of one page and returns the
 // nextLink.
 func (s *stream) publishPage(ctx context.Context, body []byte, ids map[uint64]struct{}, fetchAlerts bool) (string, bool, error) {
-	v, err := s.parser.ParseBytes(body)
+	next, err := nextLink(body, &s.parser)
 	if err != nil {
 		return "", false, fmt.Errorf("cannot decode Graph response: %w", err)
 	}
-	next := string(v.GetStringBytes("@odata.nextLink"))
-	vals := v.GetArray("value")
-	items := make([]item, len(vals))
-	for i, it := range vals {
-		items[i] = item{id: append([]byte(nil), it.GetStringBytes("id")...),
-			lastUpdate: append([]byte(nil), it.GetStringBytes("lastUpdateDateTime")...)}
-	}
 
 	pg := &page{}
-	events := make([]beat.Event, 0, len(items))
+	events := make([]beat.Event, 0, s.cfg.BatchSize)
 	moved := false
 	now := s.now()
-	i := 0
 	err = splitList(body, func(raw []byte) error {
-		if i >= len(items) {
-			return errors.New("split and decode disagree on the number of items")
+		it, err := s.identify(raw)
+		if err != nil {
+			// Published as is: the processor reports the bad record on
+			// the event; it cannot be de-duplicated.
+			s.log.Warnw("Graph returned an item that is not valid JSON; publishing it as is.", "error", err)
 		}
-		it := items[i]
-		i++
 		var ts time.Time
 		if len(it.lastUpdate) > 0 {
 			t, err := parseTime(it.lastUpdate)
@@ -408,16 +430,30 @@ func (s *stream) publishPage(ctx context.Context, body []byte, ids map[uint64]st
 			return nil
 		}
 		if s.cfg.Resource != resourceIncidents {
-			return emit(raw)
-		}
-		if fetchAlerts {
-			full, err := s.withAlerts(ctx, raw, it.id)
+			msg, err := alertMessage(s.msg[:0], raw)
 			if err != nil {
-				return err
+				s.log.Warnw("Cannot normalise alert; publishing it as received.", "id", string(it.id), "error", err)
+				return emit(raw)
 			}
-			raw = full
+			s.msg = msg
+			return emit(msg)
 		}
+		if fetchAlerts && len(it.id) > 0 && err == nil {
+			full, err := s.withAlerts(ctx, raw, it.id)
+			var se *statusError
+			switch {
+			case errors.As(err, &se) && se.status == 403:
+				s.log.Errorw("Cannot fetch the alerts of an incident: listing alerts needs the SecurityAlert.Read.All application permission. Publishing the incident without its alerts.",
+					"incident_id", string(it.id), "error", err)
+			case err != nil:
+				return err
+			default:
+				raw = full
+			}
+		}
+		n := len(events)
 		if err := splitIncident(raw, emit); err != nil {
+			events = events[:n] // drop a partial split, publish the record whole
 			s.log.Warnw("Cannot split incident; publishing it whole.", "id", string(it.id), "error", err)
 			return emit(raw)
 		}
@@ -441,13 +477,45 @@ func (s *stream) publishPage(ctx context.Context, body []byte, ids map[uint64]st
 	return next, moved, nil
 }
 
+// identify reads an item's id and lastUpdateDateTime (copies).
+func (s *stream) identify(raw []byte) (item, error) {
+	v, err := s.parser.ParseBytes(raw)
+	if err != nil {
+		return item{}, fmt.Errorf("cannot decode item: %w", err)
+	}
+	return item{
+		id:         append([]byte(nil), v.GetStringBytes("id")...),
+		lastUpdate: append([]byte(nil), v.GetStringBytes("lastUpdateDateTime")...),
+	}, nil
+}
+
+// nextLink returns the @odata.nextLink of a list response ("" on the last
+// page).
+func nextLink(body []byte, p *fastjson.Parser) (string, error) {
+	raw, ok, err := member(body, "@odata.nextLink")
+	if err != nil || !ok {
+		return "", err
+	}
+	v, err := p.ParseBytes(raw)
+	if err != nil {
+		return "", err
+	}
+	if v.Type() == fastjson.TypeNull {
+		return "", nil
+	}
+	b, err := v.StringBytes()
+	if err != nil {
+		return "", errors.New("@odata.nextLink is not a string")
+	}
+	return string(b), nil
+}
+
 // withAlerts returns the incident with its alerts fetched from alerts_v2
 // (the fallback when $expand=alerts fails).
 func (s *stream) withAlerts(ctx context.Context, incident, id []byte) ([]byte, error) {
-	q := url.Values{}
-	q.Set("$filter", "incidentId eq '"+strings.ReplaceAll(string(id), "'", "''")+"'")
-	q.Set("$top", strconv.Itoa(maxAlertsTop))
-	u := s.base + "/v1.0/security/alerts_v2?" + q.Encode()
+	u := s.base + "/v1.0/security/alerts_v2?" + odataQuery(
+		"$filter", "incidentId eq '"+strings.ReplaceAll(string(id), "'", "''")+"'",
+		"$top", strconv.Itoa(maxAlertsTop))
 	var alerts []byte
 	n := 0
 	var p fastjson.Parser

@@ -13,6 +13,7 @@ import (
 	"github.com/elastic/elastic-agent-libs/monitoring"
 
 	"github.com/m365beat/m365beat/input"
+	"github.com/m365beat/m365beat/processors"
 )
 
 // maxVulnLine caps one export record (a sanity limit, §2.2).
@@ -38,6 +39,7 @@ func (in *graphInput) startVuln(ctx input.Context, i int, name string, sc stream
 	client, err := ctx.Pipeline.Connect(input.Stream{
 		Dataset:    sc.DataStream.Dataset,
 		Namespace:  in.cfg.DataStream.Namespace,
+		Processor:  processors.Vulnerability, // also for a custom data_stream.dataset
 		Processors: sc.Processors,
 		Options:    sc.raw,
 	}, s.onACK)
@@ -70,7 +72,7 @@ func (in *graphInput) newVulnStream(sc streamConfig, log *logp.Logger, reg *moni
 	base := in.graph.tok
 	tok := &tokens{
 		tokenURL: base.tokenURL, clientID: base.clientID, secret: base.secret, cert: base.cert,
-		client: base.client, scope: strings.Join(scopes, " "),
+		client: base.client, scope: strings.Join(scopes, " "), now: base.now,
 	}
 	hc := in.graph.http
 	s := &vulnStream{

@@ -2,7 +2,10 @@ package split
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/valyala/fastjson"
@@ -12,7 +15,9 @@ import (
 const (
 	// SanitizeNewLines escapes raw control characters (new lines, carriage
 	// returns, tabs, ...) found inside JSON strings: Azure diagnostic
-	// settings sometimes send multi-line values unescaped.
+	// settings sometimes send multi-line values unescaped. It also reads a
+	// body of several JSON values one after the other (one per line) as an
+	// array of them.
 	SanitizeNewLines = "new_lines"
 	// SanitizeSingleQuotes turns single-quoted strings into double-quoted
 	// ones (`{'a': 'it''s'}` style bodies produced by some Azure services):
@@ -48,8 +53,15 @@ func ParseSanitizers(names []string) (Sanitizers, error) {
 // The body itself is never modified.
 func (s Sanitizers) Repair(body []byte) (fixed []byte, ok bool) {
 	if s.NewLines {
-		if b := escapeControlInStrings(body, '"'); b != nil && fastjson.ValidateBytes(b) == nil {
+		b := escapeControlInStrings(body, '"')
+		if b != nil && fastjson.ValidateBytes(b) == nil {
 			return b, true
+		}
+		if b == nil {
+			b = body
+		}
+		if arr, ok := concatenated(b); ok {
+			return arr, true
 		}
 	}
 	if s.SingleQuotes {
@@ -160,4 +172,32 @@ func singleToDoubleQuotes(b []byte) []byte {
 		}
 	}
 	return bytes.TrimSpace(out)
+}
+
+// concatenated turns a body of two or more JSON values separated by blanks
+// (new-line delimited JSON) into an array of them, values byte for byte.
+func concatenated(b []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	out := []byte{'['}
+	n := 0
+	for {
+		var v json.RawMessage
+		err := dec.Decode(&v)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, false
+		}
+		if n > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, v...)
+		n++
+	}
+	if n < 2 {
+		return nil, false
+	}
+	out = append(out, ']')
+	return out, fastjson.ValidateBytes(out) == nil
 }

@@ -18,6 +18,8 @@ func TestSanitizersRepair(t *testing.T) {
 		{"escaped single quote", `{'a': 'it\'s'}`, `{"a": "it's"}`, all, true},
 		{"single quotes and new line", "{'a': 'x\ny'}", `{"a": "x\ny"}`, all, true},
 		{"mixed quotes", `{"a": 'b', 'c': "d'e"}`, `{"a": "b", "c": "d'e"}`, all, true},
+		{"new-line delimited", "{\"a\":1}\n{\"b\":[2]}\n", `[{"a":1},{"b":[2]}]`, all, true},
+		{"new-line delimited, raw new line", "{\"a\":\"x\ny\"}\n{\"b\":2}", `[{"a":"x\ny"},{"b":2}]`, all, true},
 		{"disabled", "{\"a\":\"x\ny\"}", "", Sanitizers{SingleQuotes: true}, false},
 		{"hopeless", `{"a":`, "", all, false},
 	}

@@ -17,6 +17,7 @@ package eventhubtest
 import (
 	"fmt"
 	"hash/fnv"
+	"io"
 	"net"
 	"regexp"
 	"sort"
@@ -37,17 +38,24 @@ type Options struct {
 	MaxMessageSize uint64
 	// Logf, when set, receives protocol errors.
 	Logf func(format string, args ...any)
+	// MaxEventsPerPartition bounds each partition's log (0: unbounded): the
+	// oldest events expire as with a hub's retention period, and a reader
+	// positioned before them continues with the oldest one kept. Long-running
+	// demos set it to keep memory flat.
+	MaxEventsPerPartition int
 }
 
 // Emulator is an Event Hubs namespace in memory.
 type Emulator struct {
 	hubs           map[string]*hub
 	maxMessageSize uint64
+	maxEvents      int
 	logf           func(string, ...any)
 	created        time.Time
 
 	mu     sync.Mutex
-	ln     net.Listener
+	ln     net.Listener // the plain AMQP listener (ConnectionString)
+	extra  []io.Closer  // TLS and WebSocket listeners
 	conns  map[*conn]struct{}
 	closed bool
 	wg     sync.WaitGroup
@@ -64,6 +72,7 @@ func New(opts Options) *Emulator {
 	e := &Emulator{
 		hubs:           map[string]*hub{},
 		maxMessageSize: opts.MaxMessageSize,
+		maxEvents:      opts.MaxEventsPerPartition,
 		logf:           opts.Logf,
 		created:        time.Now().UTC().Truncate(time.Millisecond),
 		conns:          map[*conn]struct{}{},
@@ -77,7 +86,7 @@ func New(opts Options) *Emulator {
 	for name, n := range opts.Hubs {
 		h := &hub{name: name}
 		for i := 0; i < n; i++ {
-			h.parts = append(h.parts, &partition{hub: name, id: strconv.Itoa(i)})
+			h.parts = append(h.parts, &partition{hub: name, id: strconv.Itoa(i), max: opts.MaxEventsPerPartition})
 		}
 		e.hubs[name] = h
 	}
@@ -145,6 +154,9 @@ func (e *Emulator) Close() error {
 	e.mu.Lock()
 	e.closed = true
 	ln := e.ln
+	for _, c := range e.extra {
+		c.Close()
+	}
 	conns := make([]*conn, 0, len(e.conns))
 	for c := range e.conns {
 		conns = append(conns, c)
@@ -234,6 +246,25 @@ func (e *Emulator) Publish(hubName, partitionID string, bodies ...[]byte) error 
 	return e.Append(hubName, partitionID, msgs...)
 }
 
+// PublishRecords appends one event whose body is {"records":[...]} holding
+// the given JSON records, as Defender's streaming API sends them.
+func (e *Emulator) PublishRecords(hubName, partitionID string, records ...[]byte) error {
+	n := len(`{"records":[]}`) + len(records)
+	for _, r := range records {
+		n += len(r)
+	}
+	body := make([]byte, 0, n)
+	body = append(body, `{"records":[`...)
+	for i, r := range records {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, r...)
+	}
+	body = append(body, "]}"...)
+	return e.Publish(hubName, partitionID, body)
+}
+
 // Append appends events to a partition of hub ("" spreads them round-robin).
 func (e *Emulator) Append(hubName, partitionID string, msgs ...Message) error {
 	h := e.hub(hubName)
@@ -256,7 +287,8 @@ func (e *Emulator) Append(hubName, partitionID string, msgs ...Message) error {
 	return nil
 }
 
-// Len is the number of events in a partition.
+// Len is the number of events ever appended to a partition (the next
+// sequence number).
 func (e *Emulator) Len(hubName, partitionID string) int {
 	h := e.hub(hubName)
 	if h == nil {
@@ -268,7 +300,7 @@ func (e *Emulator) Len(hubName, partitionID string) int {
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	return len(p.events)
+	return int(p.first) + len(p.events)
 }
 
 // Receivers is the number of receiver links attached to a partition for a
@@ -290,6 +322,17 @@ func (e *Emulator) Receivers(hubName, consumerGroup, partitionID string) int {
 	return n
 }
 
+// Delivered is the number of events sent to receivers of a partition (all
+// consumer groups, redeliveries included): tests use it to check that link
+// credit bounds what a slow consumer is sent.
+func (e *Emulator) Delivered(hubName, partitionID string) int64 {
+	h := e.hub(hubName)
+	if h == nil || h.partition(partitionID) == nil {
+		return 0
+	}
+	return h.partition(partitionID).delivered.Load()
+}
+
 // ---- partitions ----
 
 type stored struct {
@@ -302,9 +345,13 @@ type stored struct {
 type partition struct {
 	hub string
 	id  string
+	max int // events kept (0: all)
+
+	delivered atomic.Int64 // transfers sent to receivers
 
 	mu         sync.RWMutex
-	events     []stored
+	events     []stored // events[i] has sequence number first+i
+	first      int64
 	nextOffset int64
 	receivers  []*link
 }
@@ -316,7 +363,7 @@ func (p *partition) append(msgs []*amqp.Message, at time.Time) error {
 	at = at.UTC().Truncate(time.Millisecond)
 	p.mu.Lock()
 	for _, m := range msgs {
-		seq := int64(len(p.events))
+		seq := p.first + int64(len(p.events))
 		off := p.nextOffset
 		if m.Annotations == nil {
 			m.Annotations = amqp.Annotations{}
@@ -337,6 +384,12 @@ func (p *partition) append(msgs []*amqp.Message, at time.Time) error {
 		}
 		p.nextOffset += int64(size) + 1
 		p.events = append(p.events, stored{seq: seq, offset: off, enq: at, enc: enc})
+		if p.max > 0 && len(p.events) > p.max {
+			drop := len(p.events) - p.max
+			clear(p.events[:drop]) // let the bodies go
+			p.events = p.events[drop:]
+			p.first += int64(drop)
+		}
 	}
 	rs := append([]*link(nil), p.receivers...)
 	p.mu.Unlock()
@@ -346,12 +399,17 @@ func (p *partition) append(msgs []*amqp.Message, at time.Time) error {
 	return nil
 }
 
-// read returns up to n encoded messages from index i.
-func (p *partition) read(i, n int) [][]byte {
+// read returns up to n encoded messages from sequence number seq on, and
+// the sequence number of the first one (later than seq when seq expired).
+func (p *partition) read(seq int64, n int) ([][]byte, int64) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
+	if seq < p.first {
+		seq = p.first
+	}
+	i := int(seq - p.first)
 	if i >= len(p.events) || n <= 0 {
-		return nil
+		return nil, seq
 	}
 	end := i + n
 	if end > len(p.events) {
@@ -361,17 +419,18 @@ func (p *partition) read(i, n int) [][]byte {
 	for _, ev := range p.events[i:end] {
 		out = append(out, ev.enc)
 	}
-	return out
+	return out, seq
 }
 
 var selectorRe = regexp.MustCompile(`^amqp\.annotation\.(x-opt-offset|x-opt-sequence-number|x-opt-enqueued-time)\s*(>=|>)\s*'([^']*)'$`)
 
-// startIndex is the index of the first event a selector filter lets through.
-func (p *partition) startIndex(expr string) (int, error) {
+// startSeq is the sequence number of the first event a selector filter
+// lets through.
+func (p *partition) startSeq(expr string) (int64, error) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if expr == "" {
-		return 0, nil
+		return p.first, nil
 	}
 	m := selectorRe.FindStringSubmatch(expr)
 	if m == nil {
@@ -379,7 +438,7 @@ func (p *partition) startIndex(expr string) (int, error) {
 	}
 	key, inclusive, val := m[1], m[2] == ">=", m[3]
 	if key == "x-opt-offset" && val == "@latest" {
-		return len(p.events), nil
+		return p.first + int64(len(p.events)), nil
 	}
 	x, err := strconv.ParseInt(val, 10, 64)
 	if err != nil {
@@ -400,7 +459,7 @@ func (p *partition) startIndex(expr string) (int, error) {
 		}
 		return v > x
 	}
-	return sort.Search(len(p.events), pass), nil
+	return p.first + int64(sort.Search(len(p.events), pass)), nil
 }
 
 func consumerGroupKey(cg string) string {
@@ -564,7 +623,7 @@ func (e *Emulator) answer(target string, req *amqp.Message) (int, string, any) {
 			"name":                          h.name,
 			"type":                          typ,
 			"partition":                     p.id,
-			"begin_sequence_number":         int64(0),
+			"begin_sequence_number":         p.first,
 			"last_enqueued_sequence_number": int64(-1),
 			"last_enqueued_offset":          "-1",
 			"last_enqueued_time_utc":        e.created,

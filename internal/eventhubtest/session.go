@@ -47,11 +47,12 @@ type link struct {
 	cg            string
 	epoch         int64
 	hasEpoch      bool
-	cursor        int
+	cursor        int64 // next sequence number to send
 	deliveryCount uint32
 	credit        uint32
 	drain         bool
 	outbox        [][]byte
+	sendMu        sync.Mutex // held while a batch is written: a detach goes after it
 	wake          chan struct{}
 	done          chan struct{}
 	closed        bool
@@ -124,6 +125,8 @@ func (s *session) handle(p performative, payload []byte) error {
 			return nil
 		}
 		l.stop()
+		l.sendMu.Lock() // let a batch in progress finish: no transfer after our detach
+		l.sendMu.Unlock()
 		s.mu.Lock()
 		reply := !l.weDetached
 		s.mu.Unlock()
@@ -185,7 +188,7 @@ func (s *session) attach(f list) error {
 					l.epoch, l.hasEpoch = ep, true
 				}
 				expr := selectorOf(field(srcList, 7))
-				start, err := l.part.startIndex(expr)
+				start, err := l.part.startSeq(expr)
 				if err != nil {
 					fail("amqp:invalid-field", err.Error())
 				} else {
@@ -266,6 +269,8 @@ func (s *session) detachWithError(l *link, cond, desc string) {
 	l.weDetached = true
 	s.mu.Unlock()
 	l.stop()
+	l.sendMu.Lock()
+	l.sendMu.Unlock()
 	s.c.send(s.ch, descDetach, list{l.handle, true, amqpError(cond, desc)})
 }
 
@@ -282,7 +287,7 @@ func (s *session) flow(f list) {
 	if !hasNextIn {
 		nextIn = 0
 	}
-	s.remoteIncomingWindow = nextIn + inWin - s.nextOutgoingID
+	s.remoteIncomingWindow = nonNegative(nextIn + inWin - s.nextOutgoingID)
 	var wake []*link
 	if h, ok := asUint32(field(f, 4)); ok {
 		if l := s.links[h]; l != nil && (l.kind == kindPartition || l.kind == kindReply) {
@@ -291,7 +296,9 @@ func (s *session) flow(f list) {
 				dc = 0
 			}
 			credit, _ := asUint32(field(f, 6))
-			l.credit = dc + credit - l.deliveryCount
+			// The client computed its credit before seeing some of our
+			// transfers: what is left may be nothing.
+			l.credit = nonNegative(dc + credit - l.deliveryCount)
 			l.drain = asBool(field(f, 8))
 			wake = append(wake, l)
 		}
@@ -400,8 +407,11 @@ func (l *link) pump() {
 
 // sendSome sends what it can; it reports whether to call it again.
 func (l *link) sendSome() bool {
+	l.sendMu.Lock()
+	defer l.sendMu.Unlock()
 	s, c := l.s, l.s.c
 	var msgs [][]byte
+	var from int64
 	if l.kind == kindPartition {
 		s.mu.Lock()
 		n, cursor := l.credit, l.cursor
@@ -409,7 +419,7 @@ func (l *link) sendSome() bool {
 		if n > 256 {
 			n = 256
 		}
-		msgs = l.part.read(cursor, int(n))
+		msgs, from = l.part.read(cursor, int(n))
 	}
 
 	c.wmu.Lock()
@@ -447,8 +457,8 @@ func (l *link) sendSome() bool {
 	}
 	if l.kind == kindReply {
 		l.outbox = l.outbox[len(batch):]
-	} else {
-		l.cursor += len(batch)
+	} else if len(batch) > 0 {
+		l.cursor = from + int64(len(batch))
 	}
 	var drainFlow list
 	if len(batch) == len(msgs) && l.drain && (l.kind == kindReply || len(batch) == 0) {
@@ -462,6 +472,9 @@ func (l *link) sendSome() bool {
 
 	for _, o := range batch {
 		l.writeTransfer(o.id, o.msg, maxFrame)
+	}
+	if l.part != nil {
+		l.part.delivered.Add(int64(len(batch)))
 	}
 	if drainFlow != nil {
 		c.writeFrame(0, s.ch, descFlow, drainFlow, nil)
@@ -525,4 +538,13 @@ func parseConsumerPath(p string) (hubName, cg, pid string, ok bool) {
 		return "", "", "", false
 	}
 	return parts[0], parts[2], parts[4], true
+}
+
+// nonNegative reads a serial-number difference (RFC 1982 style) as a
+// count, 0 when it is negative.
+func nonNegative(d uint32) uint32 {
+	if int32(d) < 0 {
+		return 0
+	}
+	return d
 }

@@ -1,7 +1,6 @@
 package graphtest
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -82,51 +81,13 @@ func guid(r *rand.Rand) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-type evidence struct {
-	Type                     string          `json:"@odata.type"`
-	CreatedDateTime          string          `json:"createdDateTime"`
-	Verdict                  string          `json:"verdict"`
-	RemediationStatus        string          `json:"remediationStatus"`
-	RemediationStatusDetails *string         `json:"remediationStatusDetails"`
-	Roles                    []string        `json:"roles"`
-	DetailedRoles            []string        `json:"detailedRoles"`
-	Tags                     []string        `json:"tags"`
-	Extra                    json.RawMessage `json:"-"`
-}
-
-type renderAlert struct {
-	ID                    string            `json:"id"`
-	ProviderAlertID       string            `json:"providerAlertId"`
-	IncidentID            string            `json:"incidentId"`
-	Status                string            `json:"status"`
-	Severity              string            `json:"severity"`
-	Classification        *string           `json:"classification"`
-	Determination         *string           `json:"determination"`
-	ServiceSource         string            `json:"serviceSource"`
-	DetectionSource       string            `json:"detectionSource"`
-	ProductName           string            `json:"productName"`
-	DetectorID            string            `json:"detectorId"`
-	TenantID              string            `json:"tenantId"`
-	Title                 string            `json:"title"`
-	Description           string            `json:"description"`
-	RecommendedActions    string            `json:"recommendedActions"`
-	Category              string            `json:"category"`
-	AssignedTo            *string           `json:"assignedTo"`
-	AlertWebURL           string            `json:"alertWebUrl"`
-	IncidentWebURL        string            `json:"incidentWebUrl"`
-	ActorDisplayName      *string           `json:"actorDisplayName"`
-	ThreatDisplayName     *string           `json:"threatDisplayName"`
-	ThreatFamilyName      *string           `json:"threatFamilyName"`
-	MitreTechniques       []string          `json:"mitreTechniques"`
-	CreatedDateTime       string            `json:"createdDateTime"`
-	LastUpdateDateTime    string            `json:"lastUpdateDateTime"`
-	ResolvedDateTime      *string           `json:"resolvedDateTime"`
-	FirstActivityDateTime string            `json:"firstActivityDateTime"`
-	LastActivityDateTime  string            `json:"lastActivityDateTime"`
-	AlertPolicyID         *string           `json:"alertPolicyId"`
-	AdditionalData        *string           `json:"additionalData"`
-	Comments              []json.RawMessage `json:"comments"`
-	Evidence              []json.RawMessage `json:"evidence"`
+func hexN(r *rand.Rand, n int) string {
+	const digits = "0123456789abcdef"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = digits[r.UintN(16)]
+	}
+	return string(b)
 }
 
 // renderAlert appends the alerts_v2 JSON object of a to dst. The content
@@ -139,90 +100,200 @@ func (s *Server) renderAlert(dst []byte, a *Alert, withType, unknownEnums bool) 
 		src.detection = "unknownFutureValue"
 	}
 	ts := func(t time.Time) string { return t.UTC().Format(TimeLayout) }
+	created := ts(a.Created)
 	inc := strconv.Itoa(a.Incident)
-	provider := a.ID[2:]
 	host := fmt.Sprintf("host-%04d", a.Seq%5000)
-	device := fmt.Sprintf(`{"@odata.type":"#microsoft.graph.security.deviceEvidence","createdDateTime":%q,"verdict":"unknown","remediationStatus":"none","remediationStatusDetails":null,"roles":[],"detailedRoles":["PrimaryDevice"],"tags":[],"firstSeenDateTime":%q,"mdeDeviceId":"%040x","azureAdDeviceId":%q,"deviceDnsName":%q,"osPlatform":"Windows11","osBuild":22621,"version":"22H2","healthStatus":"active","riskScore":"high","rbacGroupId":0,"rbacGroupName":null,"onboardingStatus":"onboarded","defenderAvStatus":"notSupported","ipInterfaces":["10.0.%d.%d","127.0.0.1"],"loggedOnUsers":[{"accountName":"user%d","domainName":"CONTOSO"}],"vmMetadata":null}`,
-		ts(a.Created), ts(a.Created.Add(-72*time.Hour)), r.Uint64(), guid(r), host, a.Seq%250, a.Seq%200+1, a.Seq%997)
-	user := fmt.Sprintf(`{"@odata.type":"#microsoft.graph.security.userEvidence","createdDateTime":%q,"verdict":"unknown","remediationStatus":"none","remediationStatusDetails":null,"roles":[],"detailedRoles":[],"tags":[],"userAccount":{"accountName":"user%d","domainName":"CONTOSO","userSid":"S-1-5-21-%d","azureAdUserId":%q,"userPrincipalName":"user%d@contoso.com","displayName":"User %d"}}`,
-		ts(a.Created), a.Seq%997, r.UintN(1<<31), guid(r), a.Seq%997, a.Seq%997)
-	process := fmt.Sprintf(`{"@odata.type":"#microsoft.graph.security.processEvidence","createdDateTime":%q,"verdict":"suspicious","remediationStatus":"none","remediationStatusDetails":null,"roles":[],"detailedRoles":[],"tags":[],"processId":%d,"parentProcessId":%d,"processCommandLine":"powershell.exe -NoExit -ExecutionPolicy Bypass -Command Get-Process","processCreationDateTime":%q,"parentProcessCreationDateTime":%q,"detectionStatus":"detected","mdeDeviceId":null,"imageFile":{"sha1":"%040x","sha256":null,"fileName":"powershell.exe","filePath":"C:\\Windows\\System32\\WindowsPowerShell\\v1.0","fileSize":455680,"filePublisher":"Microsoft Corporation","signer":null,"issuer":null},"parentProcessImageFile":{"sha1":null,"sha256":null,"fileName":"cmd.exe","filePath":"C:\\Windows\\System32","fileSize":289792,"filePublisher":"Microsoft Corporation","signer":null,"issuer":null},"userAccount":{"accountName":"user%d","domainName":"CONTOSO","userSid":null,"azureAdUserId":null,"userPrincipalName":null,"displayName":null}}`,
-		ts(a.Created), 1000+r.IntN(60000), 500+r.IntN(5000), ts(a.Created.Add(-time.Minute)), ts(a.Created.Add(-2*time.Minute)), r.Uint64(), a.Seq%997)
-	ip := fmt.Sprintf(`{"@odata.type":"#microsoft.graph.security.ipEvidence","createdDateTime":%q,"verdict":"suspicious","remediationStatus":"none","remediationStatusDetails":null,"roles":[],"detailedRoles":[],"tags":[],"ipAddress":"203.0.113.%d","countryLetterCode":"US"}`,
-		ts(a.Created), a.Seq%254+1)
-	var resolved *string
-	if a.Status == "resolved" {
-		v := ts(a.LastUpdate)
-		resolved = &v
-	}
-	v := renderAlert{
-		ID: a.ID, ProviderAlertID: provider, IncidentID: inc, Status: a.Status, Severity: a.Severity,
-		ServiceSource: src.service, DetectionSource: src.detection, ProductName: src.product,
-		DetectorID: guid(r), TenantID: s.opts.TenantID, Title: ti.title,
-		Description:        "Generated by m365beat's Graph fake. " + ti.title + " was observed on " + host + ".",
-		RecommendedActions: "1. Review the device timeline.\n2. Contain the device if the activity is confirmed.",
-		Category:           ti.category,
-		AlertWebURL:        "https://security.microsoft.com/alerts/" + a.ID + "?tid=" + s.opts.TenantID,
-		IncidentWebURL:     "https://security.microsoft.com/incidents/" + inc + "?tid=" + s.opts.TenantID,
-		MitreTechniques:    []string{ti.technique},
-		CreatedDateTime:    ts(a.Created), LastUpdateDateTime: ts(a.LastUpdate), ResolvedDateTime: resolved,
-		FirstActivityDateTime: ts(a.Created.Add(-3 * time.Minute)), LastActivityDateTime: ts(a.Created.Add(-time.Minute)),
-		Comments: []json.RawMessage{},
-		Evidence: []json.RawMessage{json.RawMessage(device), json.RawMessage(user), json.RawMessage(process), json.RawMessage(ip)},
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // static shapes: cannot fail
-	}
-	if withType {
-		dst = append(dst, `{"@odata.type":"#microsoft.graph.security.alert",`...)
-		return append(dst, b[1:]...)
-	}
-	return append(dst, b...)
-}
+	user := "user" + strconv.Itoa(a.Seq%997)
+	tenant := s.opts.TenantID
 
-type renderIncident struct {
-	Type               string            `json:"@odata.type,omitempty"`
-	ID                 string            `json:"id"`
-	TenantID           string            `json:"tenantId"`
-	DisplayName        string            `json:"displayName"`
-	CreatedDateTime    string            `json:"createdDateTime"`
-	LastUpdateDateTime string            `json:"lastUpdateDateTime"`
-	RedirectIncidentID *string           `json:"redirectIncidentId"`
-	Classification     string            `json:"classification"`
-	Determination      string            `json:"determination"`
-	Status             string            `json:"status"`
-	Severity           string            `json:"severity"`
-	AssignedTo         *string           `json:"assignedTo"`
-	IncidentWebURL     string            `json:"incidentWebUrl"`
-	Tags               []string          `json:"tags"`
-	Comments           []json.RawMessage `json:"comments"`
-	Alerts             []json.RawMessage `json:"alerts,omitempty"`
+	w := jw{b: dst}
+	w.open()
+	if withType {
+		w.str("@odata.type", "#microsoft.graph.security.alert")
+	}
+	w.str("id", a.ID)
+	w.str("providerAlertId", a.ID[2:])
+	w.str("incidentId", inc)
+	w.str("status", a.Status)
+	w.str("severity", a.Severity)
+	w.null("classification")
+	w.null("determination")
+	w.str("serviceSource", src.service)
+	w.str("detectionSource", src.detection)
+	w.str("productName", src.product)
+	w.str("detectorId", guid(r))
+	w.str("tenantId", tenant)
+	w.str("title", ti.title)
+	w.str("description", "Generated by m365beat's Graph fake. "+ti.title+" was observed on "+host+".")
+	w.str("recommendedActions", "1. Review the device timeline.\n2. Contain the device if the activity is confirmed.")
+	w.str("category", ti.category)
+	w.null("assignedTo")
+	w.str("alertWebUrl", "https://security.microsoft.com/alerts/"+a.ID+"?tid="+tenant)
+	w.str("incidentWebUrl", "https://security.microsoft.com/incidents/"+inc+"?tid="+tenant)
+	w.null("actorDisplayName")
+	w.null("threatDisplayName")
+	w.null("threatFamilyName")
+	w.key("mitreTechniques")
+	w.b = append(w.b, '[')
+	w.b = appendString(w.b, ti.technique)
+	w.b = append(w.b, ']')
+	w.str("createdDateTime", created)
+	w.str("lastUpdateDateTime", ts(a.LastUpdate))
+	if a.Status == "resolved" {
+		w.str("resolvedDateTime", ts(a.LastUpdate))
+	} else {
+		w.null("resolvedDateTime")
+	}
+	w.str("firstActivityDateTime", ts(a.Created.Add(-3*time.Minute)))
+	w.str("lastActivityDateTime", ts(a.Created.Add(-time.Minute)))
+	w.null("alertPolicyId")
+	w.null("additionalData")
+	w.raw("comments", "[]")
+	w.key("evidence")
+	w.b = append(w.b, '[')
+
+	evidenceHead := func(typ, verdict, roles string) {
+		w.open()
+		w.str("@odata.type", "#microsoft.graph.security."+typ)
+		w.str("createdDateTime", created)
+		w.str("verdict", verdict)
+		w.str("remediationStatus", "none")
+		w.null("remediationStatusDetails")
+		w.raw("roles", "[]")
+		w.raw("detailedRoles", roles)
+		w.raw("tags", "[]")
+	}
+	evidenceHead("deviceEvidence", "unknown", `["PrimaryDevice"]`)
+	w.str("firstSeenDateTime", ts(a.Created.Add(-72*time.Hour)))
+	w.str("mdeDeviceId", hexN(r, 40))
+	w.str("azureAdDeviceId", guid(r))
+	w.str("deviceDnsName", host)
+	w.str("osPlatform", "Windows11")
+	w.raw("osBuild", "22621")
+	w.str("version", "22H2")
+	w.str("healthStatus", "active")
+	w.str("riskScore", "high")
+	w.raw("rbacGroupId", "0")
+	w.null("rbacGroupName")
+	w.str("onboardingStatus", "onboarded")
+	w.str("defenderAvStatus", "notSupported")
+	w.raw("ipInterfaces", fmt.Sprintf(`["10.0.%d.%d","127.0.0.1"]`, a.Seq%250, a.Seq%200+1))
+	w.raw("loggedOnUsers", `[{"accountName":"`+user+`","domainName":"CONTOSO"}]`)
+	w.null("vmMetadata")
+	w.close()
+
+	w.b = append(w.b, ',')
+	evidenceHead("userEvidence", "unknown", "[]")
+	w.key("userAccount")
+	w.open()
+	w.str("accountName", user)
+	w.str("domainName", "CONTOSO")
+	w.str("userSid", "S-1-5-21-"+strconv.FormatUint(uint64(r.UintN(1<<31)), 10))
+	w.str("azureAdUserId", guid(r))
+	w.str("userPrincipalName", user+"@contoso.com")
+	w.str("displayName", "User "+strconv.Itoa(a.Seq%997))
+	w.close()
+	w.close()
+
+	w.b = append(w.b, ',')
+	evidenceHead("processEvidence", "suspicious", "[]")
+	w.raw("processId", strconv.Itoa(1000+r.IntN(60000)))
+	w.raw("parentProcessId", strconv.Itoa(500+r.IntN(5000)))
+	w.str("processCommandLine", "powershell.exe -NoExit -ExecutionPolicy Bypass -Command Get-Process")
+	w.str("processCreationDateTime", ts(a.Created.Add(-time.Minute)))
+	w.str("parentProcessCreationDateTime", ts(a.Created.Add(-2*time.Minute)))
+	w.str("detectionStatus", "detected")
+	w.null("mdeDeviceId")
+	w.raw("imageFile", `{"sha1":"`+hexN(r, 40)+`","sha256":null,"fileName":"powershell.exe","filePath":"C:\\Windows\\System32\\WindowsPowerShell\\v1.0","fileSize":455680,"filePublisher":"Microsoft Corporation","signer":null,"issuer":null}`)
+	w.raw("parentProcessImageFile", `{"sha1":null,"sha256":null,"fileName":"cmd.exe","filePath":"C:\\Windows\\System32","fileSize":289792,"filePublisher":"Microsoft Corporation","signer":null,"issuer":null}`)
+	w.raw("userAccount", `{"accountName":"`+user+`","domainName":"CONTOSO","userSid":null,"azureAdUserId":null,"userPrincipalName":null,"displayName":null}`)
+	w.close()
+
+	w.b = append(w.b, ',')
+	evidenceHead("ipEvidence", "suspicious", "[]")
+	w.str("ipAddress", "203.0.113."+strconv.Itoa(a.Seq%254+1))
+	w.str("countryLetterCode", "US")
+	w.close()
+
+	w.b = append(w.b, ']')
+	w.close()
+	return w.b
 }
 
 func (s *Server) renderIncident(dst []byte, in *Incident, expand, unknownEnums bool) []byte {
-	v := renderIncident{
-		Type: "#microsoft.graph.security.incident",
-		ID:   strconv.Itoa(in.ID), TenantID: s.opts.TenantID,
-		DisplayName:     fmt.Sprintf("Multi-stage incident involving %d alerts", len(in.Alerts)),
-		CreatedDateTime: in.Created.UTC().Format(TimeLayout), LastUpdateDateTime: in.LastUpdate.UTC().Format(TimeLayout),
-		Classification: "unknown", Determination: "unknown", Status: in.Status, Severity: in.Severity,
-		IncidentWebURL: fmt.Sprintf("https://security.microsoft.com/incidents/%d?tid=%s", in.ID, s.opts.TenantID),
-		Tags:           []string{}, Comments: []json.RawMessage{},
-	}
+	id := strconv.Itoa(in.ID)
+	w := jw{b: dst}
+	w.open()
+	w.str("@odata.type", "#microsoft.graph.security.incident")
+	w.str("id", id)
+	w.str("tenantId", s.opts.TenantID)
+	w.str("displayName", fmt.Sprintf("Multi-stage incident involving %d alerts", len(in.Alerts)))
+	w.str("createdDateTime", in.Created.UTC().Format(TimeLayout))
+	w.str("lastUpdateDateTime", in.LastUpdate.UTC().Format(TimeLayout))
+	w.null("redirectIncidentId")
+	w.str("classification", "unknown")
+	w.str("determination", "unknown")
+	w.str("status", in.Status)
+	w.str("severity", in.Severity)
+	w.null("assignedTo")
+	w.str("incidentWebUrl", "https://security.microsoft.com/incidents/"+id+"?tid="+s.opts.TenantID)
+	w.raw("tags", "[]")
+	w.raw("comments", "[]")
 	if expand {
-		v.Alerts = make([]json.RawMessage, 0, len(in.Alerts))
-		for _, a := range in.Alerts {
-			v.Alerts = append(v.Alerts, s.renderAlert(nil, a, true, unknownEnums))
+		w.key("alerts")
+		w.b = append(w.b, '[')
+		for i, a := range in.Alerts {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.b = s.renderAlert(w.b, a, true, unknownEnums)
+		}
+		w.b = append(w.b, ']')
+	}
+	w.close()
+	return w.b
+}
+
+// jw appends a JSON object member by member.
+type jw struct {
+	b     []byte
+	first bool
+}
+
+func (w *jw) open()  { w.b = append(w.b, '{'); w.first = true }
+func (w *jw) close() { w.b = append(w.b, '}'); w.first = false }
+
+func (w *jw) key(k string) {
+	if !w.first {
+		w.b = append(w.b, ',')
+	}
+	w.first = false
+	w.b = append(w.b, '"')
+	w.b = append(w.b, k...)
+	w.b = append(w.b, '"', ':')
+}
+
+func (w *jw) str(k, v string) { w.key(k); w.b = appendString(w.b, v) }
+func (w *jw) null(k string)   { w.key(k); w.b = append(w.b, "null"...) }
+
+// raw writes v, which must already be JSON text.
+func (w *jw) raw(k, v string) { w.key(k); w.b = append(w.b, v...) }
+
+// appendString appends v as a JSON string.
+func appendString(dst []byte, v string) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c < 0x20:
+			dst = append(dst, fmt.Sprintf("\\u%04x", c)...)
+		default:
+			dst = append(dst, c)
 		}
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	if expand && len(in.Alerts) == 0 {
-		// omitempty dropped the empty list; Graph sends "alerts":[].
-		b = append(b[:len(b)-1], `,"alerts":[]}`...)
-	}
-	return append(dst, b...)
+	return append(dst, '"')
 }

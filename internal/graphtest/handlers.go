@@ -297,7 +297,7 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	body := make([]byte, 0, 64*1024)
+	body := make([]byte, 0, min(top, 2000)*5000+1024)
 	body = append(body, `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#security/`...)
 	if path == "incidents" {
 		body = append(body, `incidents`...)
@@ -306,7 +306,8 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 	}
 	body = append(body, `"`...)
 
-	var items [][]byte
+	body = append(body, `,"value":[`...)
+	n := 0
 	total := 0
 	switch path {
 	case "alerts_v2", "incident_alerts":
@@ -318,7 +319,11 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 				continue
 			}
 			if total >= skip && total < skip+top {
-				items = append(items, s.renderAlert(nil, a, false, unknown))
+				if n > 0 {
+					body = append(body, ',')
+				}
+				n++
+				body = s.renderAlert(body, a, false, unknown)
 			}
 			total++
 		}
@@ -329,11 +334,18 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 				continue
 			}
 			if total >= skip && total < skip+top {
-				items = append(items, s.renderIncident(nil, in, expand, unknown))
+				if n > 0 {
+					body = append(body, ',')
+				}
+				n++
+				body = s.renderIncident(body, in, expand, unknown)
 			}
 			total++
 		}
 	}
+	body = append(body, ']')
+	// Graph writes @odata.nextLink before or after value; the fake writes
+	// it last, which clients must handle too.
 	if path != "incident_alerts" && skip+top < total {
 		nq := url.Values{}
 		for k, v := range q {
@@ -345,12 +357,5 @@ func (s *Server) list(r *http.Request, path, incidentID string, q url.Values) ([
 		body = append(body, `,"@odata.nextLink":`...)
 		body = strconv.AppendQuote(body, next)
 	}
-	body = append(body, `,"value":[`...)
-	for i, it := range items {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = append(body, it...)
-	}
-	return append(body, "]}"...), nil
+	return append(body, '}'), nil
 }

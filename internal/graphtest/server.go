@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -68,8 +69,27 @@ type Stats struct {
 	PreferUnknown int // requests with Prefer: include-unknown-enum-members
 }
 
-// New starts a fake with no data (see Generate).
+// New starts a fake with no data (see Generate) on a random local port.
 func New(opts Options) *Server {
+	s := newServer(opts)
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// NewAt starts a fake listening on addr (e.g. "127.0.0.1:8443"), for the
+// demo command and manual runs.
+func NewAt(addr string, opts Options) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := newServer(opts)
+	s.Server = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(s.serve)}}
+	s.Server.Start()
+	return s, nil
+}
+
+func newServer(opts Options) *Server {
 	if opts.TenantID == "" {
 		opts.TenantID = "3adb963c-8e61-48e8-a06d-6dbb0dacea39"
 	}
@@ -105,7 +125,6 @@ func New(opts Options) *Server {
 		nextInc:   1000,
 		stats:     Stats{Requests: map[string]int{}, Statuses: map[int]int{}},
 	}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
 

@@ -2,6 +2,7 @@ package event
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/elastic/elastic-agent-libs/mapstr"
 	"github.com/valyala/fastjson"
@@ -15,10 +16,34 @@ type deviceMapper struct {
 	cols map[string]*column
 }
 
+// targetIdx indexes deviceRec.vals by m365_defender.event target path; the
+// extra slot holds network_direction (not a column of its own).
+var (
+	targetIdx    = map[string]int{}
+	idxDirection = len(deviceColumns)
+)
+
 func init() {
 	m := &deviceMapper{cols: make(map[string]*column, len(deviceColumns))}
 	for i := range deviceColumns {
+		deviceColumns[i].idx = i
 		m.cols[deviceColumns[i].name] = &deviceColumns[i]
+		targetIdx[deviceColumns[i].target] = i
+	}
+	targetIdx["network_direction"] = idxDirection
+	parents := map[string]int{}
+	for i := range deviceColumns {
+		col := &deviceColumns[i]
+		if j := strings.IndexByte(col.target, '.'); j >= 0 {
+			col.parent, col.leaf = col.target[:j], col.target[j+1:]
+			if _, ok := parents[col.parent]; !ok {
+				parents[col.parent] = len(parents)
+			}
+			col.pid = parents[col.parent]
+		}
+	}
+	if len(parents) > maxParents {
+		panic("event: raise maxParents")
 	}
 	RegisterMapper(FamilyDevice, m)
 }
@@ -28,6 +53,8 @@ func (m *deviceMapper) Known(col string) bool {
 	_, ok := m.cols[col]
 	return ok
 }
+
+var recPool = sync.Pool{New: func() any { return new(deviceRec) }}
 
 // deviceRec is the per-record state of the device mapping.
 type deviceRec struct {
@@ -45,7 +72,17 @@ type deviceRec struct {
 	users any
 	// adapter is the raw NetworkAdapterName column (§5.13).
 	adapter *fastjson.Value
+	// vals mirrors m365_defender.event.<target> by column index, so the
+	// derivations read values without walking the document.
+	vals [len(deviceColumnsArr) + 1]any
+	// nInit counts the non-null InitiatingProcess* columns.
+	nInit int
+	// subs caches the m365_defender.event sub-objects by column parent id.
+	subs [maxParents]mapstr.M
 }
+
+// maxParents bounds the distinct target parents of the dictionary.
+const maxParents = 24
 
 func deviceFail(step, tag, reason string) error {
 	return &HardError{Step: step, Tag: tag, Reason: reason}
@@ -53,7 +90,9 @@ func deviceFail(step, tag, reason string) error {
 
 // Map implements Mapper.
 func (m *deviceMapper) Map(c *Ctx) error {
-	r := &deviceRec{c: c}
+	r := recPool.Get().(*deviceRec)
+	*r = deviceRec{c: c}
+	defer func() { r.c, r.users, r.adapter = nil, nil, nil; recPool.Put(r) }()
 	// 1. event.kind, event.category, event.type (§3, §4).
 	c.Put("event.kind", "event")
 	r.classify()
@@ -71,6 +110,9 @@ func (m *deviceMapper) Map(c *Ctx) error {
 		c.Props.Visit(func(k []byte, v *fastjson.Value) {
 			if col, ok := m.cols[string(k)]; ok {
 				list = append(list, pending{col, v})
+				if col.parent == "initiating_process" && v.Type() != fastjson.TypeNull {
+					r.nInit++
+				}
 			}
 		})
 		for phase := 0; phase < 3; phase++ {
@@ -233,37 +275,42 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		return // the envelope normalised it (R6)
 	}
 	null := v.Type() == fastjson.TypeNull
+	if null && col.conv != cAdapter {
+		// A null column and an absent one behave the same in every rule,
+		// and nulls are pruned (R11): skip the move.
+		return
+	}
 	isStr := v.Type() == fastjson.TypeString
 	emptyStr := isStr && len(v.GetStringBytes()) == 0
 	switch col.conv {
 	case cAsIs:
-		c.PutEV(col.target, ecs.Value(v))
+		r.setCol(col, r.c.Arena.Value(v))
 	case cActionType:
-		val := ecs.Value(v)
+		val := r.c.Arena.Value(v)
 		if s, ok := val.(string); ok && strings.Contains(strings.ToLower(s), "imageloaded") {
 			val = "load"
 		}
-		c.PutEV(col.target, val)
+		r.setCol(col, val)
 	case cAddFields:
-		val, err := ecs.JSONColumn(v)
+		val, err := r.c.Arena.JSONColumn(v)
 		if err != nil {
 			c.Errorf("Processor json with tag json_additional_fields in pipeline %s failed with message: %v", c.Pipeline(FamilyDevice), err)
 		}
-		if obj, ok := val.(mapstr.M); ok {
+		if obj, ok := ecs.Obj(val); ok {
 			if d, ok := obj["direction"]; ok {
 				delete(obj, "direction")
-				c.PutEV("network_direction", d)
+				r.set("network_direction", d)
 			}
 		}
-		c.PutEV(col.target, val)
+		r.setCol(col, val)
 	case cJSON:
-		val, err := ecs.JSONColumn(v)
+		val, err := r.c.Arena.JSONColumn(v)
 		if err != nil {
 			c.Errorf("Processor json with tag json_%s in pipeline %s failed with message: %v", col.target, c.Pipeline(FamilyDevice), err)
 		}
-		c.PutEV(col.target, val)
+		r.setCol(col, val)
 	case cUsers:
-		val, err := ecs.JSONColumn(v)
+		val, err := r.c.Arena.JSONColumn(v)
 		if err != nil {
 			c.Errorf("Processor json with tag json_logged_on_users in pipeline %s failed with message: %v", c.Pipeline(FamilyDevice), err)
 		}
@@ -272,20 +319,20 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		if isStr && !emptyStr {
 			raw := string(v.GetStringBytes())
 			if d, ok := ecs.NormalizeDate(raw); ok {
-				c.PutEV(col.target, d)
+				r.setCol(col, d)
 			} else {
 				c.Errorf("unable to parse date [%s]", raw)
 			}
 			return
 		}
-		c.PutEV(col.target, ecs.Value(v))
+		r.setCol(col, r.c.Arena.Value(v))
 	case cLong:
 		if null || emptyStr {
 			return
 		}
-		val := ecs.Value(v)
+		val := r.c.Arena.Value(v)
 		if n, ok := ecs.ToLong(val); ok {
-			c.PutEV(col.target, n)
+			r.setCol(col, n)
 		} else {
 			c.Errorf("unable to convert [%s] to long", ecs.Text(val))
 		}
@@ -293,23 +340,23 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		if null || emptyStr {
 			return
 		}
-		val := ecs.Value(v)
+		val := r.c.Arena.Value(v)
 		if a, ok := val.([]any); ok {
 			out := make([]string, len(a))
 			for i, x := range a {
 				out[i] = ecs.Text(x)
 			}
-			c.PutEV(col.target, out)
+			r.setCol(col, out)
 			return
 		}
-		c.PutEV(col.target, ecs.Text(val))
+		r.setCol(col, ecs.Text(val))
 	case cIP:
 		if null {
 			return
 		}
 		if isStr {
 			if s := string(v.GetStringBytes()); ecs.ValidIP(s) {
-				c.PutEV(col.target, s)
+				r.setCol(col, s)
 			}
 		}
 	case cDHCP:
@@ -318,14 +365,14 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 		}
 		if isStr {
 			if s := string(v.GetStringBytes()); ecs.ValidIP(s) {
-				c.PutEV(col.target, s)
+				r.setCol(col, s)
 				return
 			}
 		}
-		c.Errorf("[%s] is not a valid ipv4/ipv6 address", ecs.Text(ecs.Value(v)))
+		c.Errorf("[%s] is not a valid ipv4/ipv6 address", ecs.Text(r.c.Arena.Value(v)))
 	case cTruthy:
-		if b, ok := ecs.Truthy(ecs.Value(v)); ok {
-			c.PutEV(col.target, b)
+		if b, ok := ecs.Truthy(r.c.Arena.Value(v)); ok {
+			r.setCol(col, b)
 		}
 	case cAdapter:
 		r.adapter = v
@@ -334,8 +381,43 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 
 // ev returns m365_defender.event.<path>.
 func (r *deviceRec) ev(path string) any {
+	if i, ok := targetIdx[path]; ok {
+		return r.vals[i]
+	}
 	v, _ := ecs.Get(r.c.EV, path)
 	return v
+}
+
+// set stores m365_defender.event.<target> and its mirror.
+func (r *deviceRec) set(target string, v any) {
+	if i, ok := targetIdx[target]; ok {
+		r.vals[i] = v
+	}
+	r.c.PutEV(target, v)
+}
+
+// setCol stores the value of a dictionary column.
+func (r *deviceRec) setCol(col *column, v any) {
+	r.vals[col.idx] = v
+	if col.parent == "" {
+		r.c.EV[col.target] = v
+		return
+	}
+	sub := r.subs[col.pid]
+	if sub == nil {
+		var ok bool
+		if sub, ok = ecs.Obj(r.c.EV[col.parent]); !ok {
+			n := 0
+			if col.parent == "initiating_process" {
+				n = r.nInit // often 20–30 members: size once
+			}
+			nm := make(map[string]any, n)
+			r.c.EV[col.parent] = nm
+			sub = nm
+		}
+		r.subs[col.pid] = sub
+	}
+	ecs.Put(sub, col.leaf, v)
 }
 
 // cp copies m365_defender.event.<src> to the document path dst when it is
@@ -345,8 +427,28 @@ func (r *deviceRec) cp(src, dst string) {
 	if ecs.Empty(v) {
 		return
 	}
+	if isComposite(v) {
+		// The mapper writes no empty value outside m365_defender.event
+		// (CleanWriter): prune a copied object or array first.
+		var empty bool
+		if v, empty = ecs.Prune(v); empty {
+			return
+		}
+	}
 	r.c.Put(dst, v)
 }
+
+func isComposite(v any) bool {
+	switch v.(type) {
+	case mapstr.M, map[string]any, []any, []string:
+		return true
+	}
+	return false
+}
+
+// WritesNoEmptyValues implements CleanWriter: outside m365_defender.event
+// the device mapper never writes null, "" or empty objects/arrays.
+func (m *deviceMapper) WritesNoEmptyValues() bool { return true }
 
 // §5.1
 func (r *deviceRec) fileFields() {
@@ -363,7 +465,9 @@ func (r *deviceRec) certificate() {
 	r.cp("certificate.expiration_time", "file.x509.not_after")
 	r.cp("certificate.serial_number", "file.x509.serial_number")
 	if v := r.ev("issuer"); v != nil {
-		r.c.Put("file.x509.issuer.common_name", []string{ecs.Text(v)})
+		if t := ecs.Text(v); t != "" {
+			r.c.Put("file.x509.issuer.common_name", []string{t})
+		}
 	}
 	r.cp("signer", "file.code_signature.subject_name")
 	r.cp("is_signed", "file.code_signature.exists")
@@ -517,7 +621,7 @@ func (r *deviceRec) host() error {
 		}
 	}
 	if osType == "" {
-		if af, ok := r.ev("additional_fields").(mapstr.M); ok {
+		if af, ok := ecs.Obj(r.ev("additional_fields")); ok {
 			all := true
 			for _, k := range posixKeys {
 				if af[k] == nil {
@@ -546,7 +650,7 @@ func (r *deviceRec) host() error {
 			return deviceFail("gsub", "gsub_mac_address", "MacAddress is not a string")
 		}
 		s = strings.ToUpper(strings.NewReplacer(":", "-", ".", "-").Replace(s))
-		c.PutEV("mac_address", s)
+		r.set("mac_address", s)
 		if s != "" {
 			c.Put("host.mac", s)
 		}
@@ -559,7 +663,9 @@ func (r *deviceRec) registry() {
 	r.cp("registry.key", "registry.key")
 	r.cp("registry.value_name", "registry.value")
 	if v := r.ev("registry.value_data"); v != nil {
-		r.c.Put("registry.data.strings", []string{ecs.Text(v)})
+		if t := ecs.Text(v); t != "" {
+			r.c.Put("registry.data.strings", []string{t})
+		}
 	}
 }
 
@@ -657,7 +763,9 @@ func (r *deviceRec) userNetwork() error {
 		if a == "processcreated" {
 			a = "start"
 		}
-		c.Put("event.action", a)
+		if a != "" {
+			c.Put("event.action", a)
+		}
 	}
 	if r.logon {
 		if ecs.Empty(r.ev("failure_reason")) {
@@ -675,7 +783,8 @@ func (r *deviceRec) userNetwork() error {
 func (r *deviceRec) url() {
 	if s, ok := r.ev("remote.url").(string); ok && s != "" {
 		if u := ecs.URIParts(s); u != nil {
-			r.c.Doc["url"] = u
+			r.c.ForgetPut()
+			r.c.Doc["url"] = map[string]any(u)
 		}
 	}
 	r.cp("file.origin_referrer_url", "http.request.referrer")
@@ -695,18 +804,18 @@ func (r *deviceRec) adapterAndUsers() error {
 			}
 			s = s[1 : len(s)-1]
 		}
-		c.PutEV("network.adapter_name", s)
+		r.set("network.adapter_name", s)
 	}
 	if arr, ok := r.users.([]any); ok {
 		users := make([]string, 0, len(arr))
 		for _, e := range arr {
 			name := ""
-			if m, ok := e.(mapstr.M); ok {
+			if m, ok := ecs.Obj(e); ok {
 				name = ecs.Text(m["UserName"])
 			}
 			users = append(users, name)
 		}
-		c.PutEV("active_users", users)
+		r.set("active_users", users)
 		for _, u := range users {
 			c.Related.AddDup(&c.Related.User, u)
 		}

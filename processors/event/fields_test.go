@@ -136,6 +136,15 @@ func TestGoldenFieldsDeclared(t *testing.T) {
 		inputs = append(inputs, m...)
 	}
 	routers := []*Processor{newTestRouter(bothOn), newTestRouter(defaultConfig())}
+	city, err1 := findTestDatabase("GeoLite2-City.mmdb")
+	asn, err2 := findTestDatabase("GeoLite2-ASN.mmdb")
+	if err1 == nil && err2 == nil {
+		cfg := bothOn
+		cfg.GeoIP.Database, cfg.ASN.Database = city, asn
+		routers = append(routers, newTestRouter(cfg))
+	} else {
+		t.Logf("GeoIP/ASN output not checked: %v %v", err1, err2)
+	}
 	seen := map[string]bool{}
 	for _, in := range inputs {
 		for _, line := range golden.Lines(t, in) {

@@ -2,7 +2,9 @@ package event
 
 import (
 	"fmt"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/elastic/elastic-agent-libs/mapstr"
 	"github.com/valyala/fastjson"
@@ -18,8 +20,18 @@ type Mapper interface {
 	Map(c *Ctx) error
 	// Known reports whether a properties column is one the mapper's
 	// dictionary maps. Other columns are kept under
-	// m365_defender.event.unmapped and counted.
+	// m365_defender.event.unmapped and counted. column may alias a
+	// parser buffer: Known must not retain it.
 	Known(column string) bool
+}
+
+// CleanWriter is implemented by mappers that never write a null, "" or
+// empty object/array outside m365_defender.event. When every mapper that
+// ran is one, the router prunes (R11) only m365_defender.event and tags
+// instead of the whole document (the results are the same; tests and the
+// fuzzer check it).
+type CleanWriter interface {
+	WritesNoEmptyValues() bool
 }
 
 // HardError is a hard failure of a mapper step (event-envelope.md §8).
@@ -69,11 +81,20 @@ type Ctx struct {
 	PreserveDuplicates bool
 	// Related accumulates related.* (written after the mappers ran).
 	Related ecs.Related
+	// Arena provides the record's string values (one allocation per record);
+	// nil allocates normally.
+	Arena *ecs.Arena
 	// Enrich looks IPs up in the optional GeoIP/ASN databases (may be nil).
 	Enrich Enricher
 
-	pipeline string
-	tagsFn   func(tag string)
+	tagsFn func(tag string)
+	// clean: every mapper that ran is a CleanWriter (R11 scope).
+	clean bool
+	// ts is the parsed event time (R6), for @timestamp (R7).
+	ts time.Time
+	// lastParent/lastMap cache the parent object of the last Put.
+	lastParent string
+	lastMap    mapstr.M
 }
 
 // Enricher adds geo/as data for an IP under prefix (e.g. "source").
@@ -103,8 +124,25 @@ func (c *Ctx) Column(col string) *fastjson.Value {
 // PutEV sets m365_defender.event.<path>.
 func (c *Ctx) PutEV(path string, v any) { ecs.Put(c.EV, path, v) }
 
-// Put sets a dotted path of the document.
-func (c *Ctx) Put(path string, v any) { ecs.Put(c.Doc, path, v) }
+// Put sets a dotted path of the document. The parent object of the last
+// write is cached: consecutive writes into one object (process.pe.*) walk
+// the document once. Code that replaces an object of c.Doc directly must
+// call c.ForgetPut.
+func (c *Ctx) Put(path string, v any) {
+	i := strings.LastIndexByte(path, '.')
+	if i < 0 {
+		c.Doc[path] = v
+		return
+	}
+	parent := path[:i]
+	if c.lastMap == nil || c.lastParent != parent {
+		c.lastParent, c.lastMap = parent, ecs.Sub(c.Doc, parent)
+	}
+	c.lastMap[path[i+1:]] = v
+}
+
+// ForgetPut drops the object cache of Put.
+func (c *Ctx) ForgetPut() { c.lastParent, c.lastMap = "", nil }
 
 // Get returns a dotted path of the document.
 func (c *Ctx) Get(path string) (any, bool) { return ecs.Get(c.Doc, path) }

@@ -18,18 +18,23 @@ func postMapper(doc, EV mapstr.M) {
 		if x, ok := ecs.Get(doc, "process.executable"); ok && !ecs.Empty(x) {
 			ecs.Put(doc, "process.name", x)
 		} else if name, ok := nameFromCommandLine(doc); ok {
-			ecs.Put(doc, "process.name", name)
+			if name, empty := ecs.Prune(name); !empty {
+				ecs.Put(doc, "process.name", name)
+			}
 		}
 	}
 
-	if !ecs.Empty(devID) {
+	devID, devEmpty := ecs.Prune(devID)
+	if !devEmpty {
 		if v, ok := ecs.Get(doc, "cloud.instance.id"); !ok || v == nil {
 			ecs.Put(doc, "cloud.instance.id", devID)
 		}
 		ecs.Put(doc, "device.id", devID)
 	}
-	if app, ok := ecs.Get(EV, "application"); ok && !ecs.Empty(app) {
-		ecs.Put(doc, "application.name", app)
+	if app, ok := ecs.Get(EV, "application"); ok {
+		if app, empty := ecs.Prune(app); !empty {
+			ecs.Put(doc, "application.name", app)
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package event
 import (
 	"fmt"
 	"strings"
+	"time"
+	"unsafe"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	conf "github.com/elastic/elastic-agent-libs/config"
@@ -29,6 +31,11 @@ const (
 // Config is the configuration of every m365_defender event processor.
 type Config struct {
 	processors.Options `config:",inline"`
+	// GeoIP is the optional MaxMind City database (geoip.database): when
+	// set, host/source/destination IPs get *.geo.* (off by default).
+	GeoIP DatabaseConfig `config:"geoip"`
+	// ASN is the optional MaxMind ASN database (asn.database): *.as.*.
+	ASN DatabaseConfig `config:"asn"`
 }
 
 func defaultConfig() Config { return Config{Options: processors.DefaultOptions()} }
@@ -45,17 +52,17 @@ type Processor struct {
 	geo   Enricher
 }
 
-// New builds the router processor from its options.
-func New(cfg Config, log *logp.Logger) *Processor {
+// New builds the router processor.
+func New(cfg Config, log *logp.Logger) (*Processor, error) {
 	return newProcessor(cfg, nil, log)
 }
 
 // NewTable builds the processor of one table.
-func NewTable(cfg Config, t *Table, log *logp.Logger) *Processor {
+func NewTable(cfg Config, t *Table, log *logp.Logger) (*Processor, error) {
 	return newProcessor(cfg, t, log)
 }
 
-func newProcessor(cfg Config, t *Table, log *logp.Logger) *Processor {
+func newProcessor(cfg Config, t *Table, log *logp.Logger) (*Processor, error) {
 	if log == nil {
 		log = logp.NewNopLogger()
 	}
@@ -63,7 +70,15 @@ func newProcessor(cfg Config, t *Table, log *logp.Logger) *Processor {
 	if t != nil {
 		name = t.Plugin
 	}
-	return &Processor{cfg: cfg, table: t, name: name, log: log.Named(name)}
+	p := &Processor{cfg: cfg, table: t, name: name, log: log.Named(name)}
+	g, err := newGeoEnricher(cfg, p.log)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if g != nil {
+		p.geo = g
+	}
+	return p, nil
 }
 
 func constructor(t *Table) func(c *conf.C, log *logp.Logger) (beat.Processor, error) {
@@ -78,14 +93,14 @@ func constructor(t *Table) func(c *conf.C, log *logp.Logger) (beat.Processor, er
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 		}
-		return newProcessor(cfg, t, log), nil
+		return newProcessor(cfg, t, log)
 	}
 }
 
 // String describes the processor.
 func (p *Processor) String() string {
-	return fmt.Sprintf("%s=[preserve_original_event=%v, preserve_duplicate_custom_fields=%v]",
-		p.name, p.cfg.PreserveOriginalEvent, p.cfg.PreserveDuplicateCustomFields)
+	return fmt.Sprintf("%s=[preserve_original_event=%v, preserve_duplicate_custom_fields=%v, geoip.database=%q, asn.database=%q]",
+		p.name, p.cfg.PreserveOriginalEvent, p.cfg.PreserveDuplicateCustomFields, p.cfg.GeoIP.Database, p.cfg.ASN.Database)
 }
 
 // Run maps one record. It never fails and never panics on bad input.
@@ -118,17 +133,10 @@ func (p *Processor) process(ev *beat.Event) {
 	}
 	mEvents.Inc()
 
-	// R0: agentless metadata.
-	if o, ok1 := old["organization"].(string); ok1 {
-		if d, ok2 := old["division"].(string); ok2 {
-			if t, ok3 := old["team"].(string); ok3 {
-				_, _, _ = o, d, t
-				delete(old, "organization")
-				delete(old, "division")
-				delete(old, "team")
-			}
-		}
-	}
+	// R0 (agentless organization/division/team) needs no step of its own:
+	// the document keeps only the input metadata of keptFields, so those
+	// fields never reach it (also when they are not all strings, where
+	// Elastic would keep them: the processor contract replaces the fields).
 
 	// R2: raw text.
 	raw, hasRaw := originalText(old)
@@ -150,16 +158,23 @@ func (p *Processor) process(ev *beat.Event) {
 	}
 
 	// R1
-	doc["ecs"] = mapstr.M{"version": ecsVersion}
-	evObj := mapstr.M{}
-	if hasRaw {
+	doc["ecs"] = map[string]any{"version": ecsVersion}
+	evObj := map[string]any{}
+	if hasRaw && raw != "" {
 		evObj["original"] = raw
 	}
 	doc["event"] = evObj
-	EV := make(mapstr.M, 8)
-	doc["m365_defender"] = mapstr.M{"event": EV}
+	evMap := make(map[string]any, 24)
+	doc["m365_defender"] = map[string]any{"event": evMap}
+	EV := mapstr.M(evMap)
 
 	c := &Ctx{Doc: doc, EV: EV, Table: p.table, tagsFn: addTag, Enrich: p.geo}
+	if hasRaw {
+		// A third of the record covers the string values of the fixture
+		// tables (keys and nulls take the rest); beyond that strings are
+		// allocated one by one.
+		c.Arena = ecs.NewArena(len(raw) / 3)
+	}
 
 	// R3: decode.
 	parser := ecs.Parsers.Get()
@@ -184,10 +199,10 @@ func (p *Processor) process(ev *beat.Event) {
 	var catV, props *fastjson.Value
 	if jo != nil {
 		catV = jo.Get("category")
-		moveEnvelope(EV, jo, "category", "category")
-		moveEnvelope(EV, jo, "operationName", "operation_name")
-		moveEnvelope(EV, jo, "Tenant", "tenant.name")
-		moveEnvelope(EV, jo, "tenantId", "tenant.id")
+		moveEnvelope(c, jo, "category", "category")
+		moveEnvelope(c, jo, "operationName", "operation_name")
+		moveEnvelope(c, jo, "Tenant", "tenant.name")
+		moveEnvelope(c, jo, "tenantId", "tenant.id")
 		// R5
 		if tv := jo.Get("time"); tv != nil && tv.Type() != fastjson.TypeNull {
 			p.envelopeDate(c, tv, "time", "date_json_time")
@@ -205,11 +220,9 @@ func (p *Processor) process(ev *beat.Event) {
 	}
 	// R7
 	if ts, ok := EV["timestamp"].(string); ok && ts != "" {
-		if t, ok := ecs.ParseDate(ts); ok {
-			ev.Timestamp = t
-			if _, had := doc["@timestamp"]; had {
-				doc["@timestamp"] = ts
-			}
+		ev.Timestamp = c.ts
+		if _, had := doc["@timestamp"]; had {
+			doc["@timestamp"] = ts
 		}
 	}
 
@@ -258,13 +271,34 @@ func (p *Processor) process(ev *beat.Event) {
 	}
 
 	// R10 (J is discarded with the parser), R11.
-	ecs.Prune(doc)
+	if c.clean {
+		if ecs.PruneMap(EV) {
+			delete(doc, "m365_defender")
+		}
+		if ev, ok := ecs.Obj(doc["event"]); ok && len(ev) == 0 {
+			delete(doc, "event")
+		}
+		if t, _ := ecs.Prune(tags); t != nil {
+			tags = t.([]string)
+		}
+		for _, k := range keptFields { // input metadata, as the full prune would
+			if v, ok := doc[k]; ok {
+				if nv, empty := ecs.Prune(v); empty {
+					delete(doc, k)
+				} else {
+					doc[k] = nv
+				}
+			}
+		}
+	} else {
+		ecs.PruneMap(doc)
+	}
 	// R13 + tags.
 	if len(tags) > 0 {
 		doc["tags"] = tags
 	}
 	if !contains(tags, tagPreserveOriginal) {
-		if e, ok := doc["event"].(mapstr.M); ok {
+		if e, ok := ecs.Obj(doc["event"]); ok {
 			delete(e, "original")
 			if len(e) == 0 {
 				delete(doc, "event")
@@ -278,18 +312,23 @@ func (p *Processor) process(ev *beat.Event) {
 		mPipelineErrors.Inc()
 	}
 	ev.Fields = doc
+	setDocID(ev, jo, raw) // docid.go
 }
 
 // route runs the mappers of every matching route and keeps unmapped columns.
 func (p *Processor) route(c *Ctx, addTag func(string)) {
 	fams := Route(c.Cat)
 	var ran []Mapper
+	c.clean = true
 	for _, f := range fams {
 		m := MapperOf(f)
 		if m == nil {
 			continue
 		}
 		ran = append(ran, m)
+		if cw, ok := m.(CleanWriter); !ok || !cw.WritesNoEmptyValues() {
+			c.clean = false
+		}
 		if err := m.Map(c); err != nil {
 			step, tag, reason := "script", "map_"+string(f), err.Error()
 			if he, ok := err.(*HardError); ok {
@@ -326,23 +365,24 @@ func keepUnmapped(c *Ctx, ran []Mapper) {
 		if v.Type() == fastjson.TypeString && len(v.GetStringBytes()) == 0 {
 			return
 		}
-		key := string(k)
-		if key == "Timestamp" {
+		if string(k) == "Timestamp" {
 			return
 		}
+		// The key bytes are only borrowed: Known must not keep the string.
+		key := unsafe.String(unsafe.SliceData(k), len(k))
 		for _, m := range ran {
 			if m.Known(key) {
 				return
 			}
 		}
 		if un == nil {
-			un = mapstr.M{}
+			un = map[string]any{}
 		}
-		un[key] = ecs.Value(v)
+		un[c.Arena.String(k)] = c.Arena.Value(v)
 		n++
 	})
 	if un != nil {
-		c.EV["unmapped"] = un
+		c.EV["unmapped"] = map[string]any(un)
 		mUnmapped.Add(n)
 	}
 }
@@ -360,19 +400,22 @@ func (p *Processor) envelopeDate(c *Ctx, v *fastjson.Value, target, tag string) 
 	} else {
 		text = v.String()
 	}
-	if d, ok := ecs.NormalizeDate(text); ok {
-		c.EV[target] = d
+	if t, ok := ecs.ParseDate(text); ok {
+		c.EV[target] = ecs.FormatDate(t)
+		if target == "timestamp" {
+			c.ts = t.Truncate(time.Millisecond) // @timestamp = the normalised value (R7)
+		}
 		return
 	}
 	c.Errorf("Processor date with tag %s in pipeline %s failed with message: unable to parse date [%s]", tag, routerPipeline, text)
 }
 
-func moveEnvelope(EV mapstr.M, jo *fastjson.Object, key, target string) {
+func moveEnvelope(c *Ctx, jo *fastjson.Object, key, target string) {
 	v := jo.Get(key)
 	if v == nil {
 		return
 	}
-	ecs.Put(EV, target, ecs.Value(v))
+	ecs.Put(c.EV, target, c.Arena.Value(v))
 }
 
 // buildTags returns the option tags (in Elastic's order, when missing)

@@ -1,8 +1,13 @@
 package event
 
 import (
+	"encoding/json"
+	"path/filepath"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/elastic-agent-libs/mapstr"
@@ -179,6 +184,96 @@ func TestPluginsRegistered(t *testing.T) {
 		}
 		if len(procs.All()) != 1 {
 			t.Errorf("%s: %d processors", n, len(procs.All()))
+			continue
+		}
+		// The options reach the processor: event.original is kept.
+		out, err := procs.Run(&beat.Event{Fields: mapstr.M{"message": `{"category":"AdvancedHunting-DeviceInfo","properties":{}}`}})
+		if err != nil || out == nil {
+			t.Errorf("%s: Run = %v, %v", n, out, err)
+			continue
+		}
+		if _, err := out.Fields.GetValue("event.original"); err != nil {
+			t.Errorf("%s: preserve_original_event not applied: %v", n, out.Fields)
 		}
 	}
+}
+
+// TestTableProcessor checks a per-table processor: its own table maps
+// cleanly; another table is still mapped by its category, with an error.
+func TestTableProcessor(t *testing.T) {
+	tb := LookupPlugin("m365_defender_device_info")
+	p, err := NewTable(bothOn, tb, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := render(p, []byte(`{"category":"AdvancedHunting-DeviceInfo","properties":{"Timestamp":"2024-05-01T09:00:00Z","DeviceName":"PC1"}}`))
+	if _, err := own.GetValue("error"); err == nil {
+		t.Errorf("own table got an error: %v", own)
+	}
+	if v, _ := own.GetValue("host.name"); v != "pc1" {
+		t.Errorf("host.name = %v", v)
+	}
+	other := render(p, []byte(`{"category":"AdvancedHunting-DeviceLogonEvents","properties":{"Timestamp":"2024-05-01T09:00:00Z","ActionType":"LogonSuccess"}}`))
+	msgs, _ := other.GetValue("error.message")
+	if l, ok := msgs.([]string); !ok || len(l) != 1 || !strings.Contains(l[0], "m365_defender_device_info") {
+		t.Errorf("error.message = %v", msgs)
+	}
+	if v, _ := other.GetValue("event.outcome"); v != "success" {
+		t.Errorf("other table not mapped by its category: %v", other)
+	}
+	if !strings.Contains(p.String(), "m365_defender_device_info") {
+		t.Errorf("String() = %s", p.String())
+	}
+}
+
+func TestPluginConfigErrorNamesKey(t *testing.T) {
+	cfg, err := newPluginConfig(processors.Event, map[string]any{"geoip": map[string]any{"database": "/nonexistent/city.mmdb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newLibbeatProcessors(cfg); err == nil || !strings.Contains(err.Error(), "geoip.database") {
+		t.Errorf("error = %v, want one naming geoip.database", err)
+	}
+}
+
+func TestTimestampIsMillisecondPrecision(t *testing.T) {
+	p := newTestRouter(defaultConfig())
+	ev := &beat.Event{Fields: mapstr.M{"message": `{"category":"AdvancedHunting-Nope","properties":{"Timestamp":"2024-05-01T09:00:00.1239999Z"}}`}}
+	out, _ := p.Run(ev)
+	if got := out.Timestamp.Format(time.RFC3339Nano); got != "2024-05-01T09:00:00.123Z" {
+		t.Errorf("@timestamp = %s", got)
+	}
+}
+
+// TestConcurrentRun runs one router from several goroutines (libbeat may
+// share a processor between pipeline clients); run with -race.
+func TestConcurrentRun(t *testing.T) {
+	p := newTestRouter(bothOn)
+	var lines [][]byte
+	files, _ := filepath.Glob("testdata/*.json")
+	for _, f := range files {
+		if !strings.HasSuffix(f, "-expected.json") {
+			lines = append(lines, golden.Lines(t, f)...)
+		}
+	}
+	want := make([]string, len(lines))
+	for i, l := range lines {
+		b, _ := json.Marshal(render(p, l))
+		want[i] = string(b)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, l := range lines {
+				b, _ := json.Marshal(render(p, l))
+				if string(b) != want[i] {
+					t.Errorf("line %d differs under concurrency", i)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

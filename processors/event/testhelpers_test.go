@@ -31,7 +31,13 @@ func render(p *Processor, line []byte) mapstr.M {
 	return doc
 }
 
-func newTestRouter(cfg Config) *Processor { return New(cfg, logp.NewNopLogger()) }
+func newTestRouter(cfg Config) *Processor {
+	p, err := New(cfg, logp.NewNopLogger())
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
 
 var _ = time.Time{}
 

@@ -18,17 +18,54 @@ func Put(m mapstr.M, path string, v any) {
 			return
 		}
 		k := path[:i]
-		next, ok := m[k].(mapstr.M)
+		next, ok := Obj(m[k])
 		if !ok {
-			if mm, ok2 := m[k].(map[string]any); ok2 {
-				next = mapstr.M(mm)
-			} else {
-				next = mapstr.M{}
-			}
-			m[k] = next
+			nm := map[string]any{}
+			m[k] = nm
+			next = nm
 		}
 		m, path = next, path[i+1:]
 	}
+}
+
+// Sub returns the object at a dotted path, creating it (and replacing a
+// non-object value on the way) when needed.
+func Sub(m mapstr.M, path string) mapstr.M {
+	for path != "" {
+		i := strings.IndexByte(path, '.')
+		k := path
+		if i >= 0 {
+			k, path = path[:i], path[i+1:]
+		} else {
+			path = ""
+		}
+		switch next := m[k].(type) {
+		case mapstr.M:
+			m = next
+		case map[string]any:
+			m = next
+		default:
+			nm := map[string]any{}
+			m[k] = nm
+			m = nm
+		}
+	}
+	return m
+}
+
+// Obj returns v as an object when it is one (mapstr.M or map[string]any).
+// Nested objects of m365beat documents are stored as plain
+// map[string]any: libbeat's JSON codec encodes them on its fast path, while
+// the named mapstr.M type goes through reflection; mapstr.M methods accept
+// both.
+func Obj(v any) (mapstr.M, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		return x, true
+	case mapstr.M:
+		return x, true
+	}
+	return nil, false
 }
 
 // Get returns the value at a dotted path.
@@ -81,10 +118,11 @@ func Delete(m mapstr.M, path string) {
 
 // AppendError appends msg to doc's error.message array (created on first use).
 func AppendError(doc mapstr.M, msg string) {
-	e, _ := doc["error"].(mapstr.M)
+	e, _ := Obj(doc["error"])
 	if e == nil {
-		e = mapstr.M{}
-		doc["error"] = e
+		nm := map[string]any{}
+		doc["error"] = nm
+		e = nm
 	}
 	switch cur := e["message"].(type) {
 	case []string:
@@ -114,61 +152,115 @@ func Fingerprint(parts ...string) string {
 }
 
 // Prune removes null values and empty strings recursively, then objects and
-// arrays that became empty (R11). It reports whether v itself is empty.
+// arrays that became empty (R11). It reports whether v itself is empty and
+// returns the pruned value (slices may shrink).
 func Prune(v any) (any, bool) {
 	switch x := v.(type) {
 	case nil:
 		return nil, true
 	case string:
-		return x, x == ""
+		return v, x == ""
 	case mapstr.M:
-		for k, c := range x {
-			nv, empty := Prune(c)
-			if empty {
-				delete(x, k)
-			} else if changed(c, nv) {
-				x[k] = nv
-			}
-		}
-		return x, len(x) == 0
+		return v, PruneMap(x)
 	case map[string]any:
-		m, empty := Prune(mapstr.M(x))
-		return m, empty
+		return v, PruneMap(x)
 	case []any:
-		out := x[:0]
-		for _, c := range x {
-			if nv, empty := Prune(c); !empty {
-				out = append(out, nv)
-			}
-		}
-		for i := len(out); i < len(x); i++ {
-			x[i] = nil
-		}
+		out := pruneSlice(x)
 		return out, len(out) == 0
 	case []string:
-		out := x[:0]
-		for _, s := range x {
-			if s != "" {
-				out = append(out, s)
-			}
-		}
+		out := pruneStrings(x)
 		return out, len(out) == 0
 	}
 	return v, false
 }
 
-// changed reports whether Prune returned a different slice header, which
-// must be stored back.
-func changed(old, nv any) bool {
-	switch o := old.(type) {
-	case []any:
-		n := nv.([]any)
-		return len(n) != len(o)
-	case []string:
-		n := nv.([]string)
-		return len(n) != len(o)
-	case map[string]any:
-		return true
+// PruneMap prunes m in place (see Prune) and reports whether it is empty.
+// It allocates only when a slice shrinks.
+func PruneMap(m mapstr.M) bool {
+	for k, v := range m {
+		switch x := v.(type) {
+		case nil:
+			delete(m, k)
+		case string:
+			if x == "" {
+				delete(m, k)
+			}
+		case mapstr.M:
+			if PruneMap(x) {
+				delete(m, k)
+			}
+		case map[string]any:
+			if PruneMap(x) {
+				delete(m, k)
+			}
+		case []any:
+			out := pruneSlice(x)
+			if len(out) == 0 {
+				delete(m, k)
+			} else if len(out) != len(x) {
+				m[k] = out
+			}
+		case []string:
+			out := pruneStrings(x)
+			if len(out) == 0 {
+				delete(m, k)
+			} else if len(out) != len(x) {
+				m[k] = out
+			}
+		}
 	}
-	return false
+	return len(m) == 0
+}
+
+func pruneSlice(x []any) []any {
+	out := x[:0]
+	for _, c := range x {
+		switch y := c.(type) {
+		case nil:
+			continue
+		case string:
+			if y == "" {
+				continue
+			}
+		case mapstr.M:
+			if PruneMap(y) {
+				continue
+			}
+		case map[string]any:
+			if PruneMap(y) {
+				continue
+			}
+		case []any:
+			p := pruneSlice(y)
+			if len(p) == 0 {
+				continue
+			}
+			if len(p) != len(y) {
+				c = p
+			}
+		case []string:
+			p := pruneStrings(y)
+			if len(p) == 0 {
+				continue
+			}
+			if len(p) != len(y) {
+				c = p
+			}
+		}
+		out = append(out, c)
+	}
+	for i := len(out); i < len(x); i++ {
+		x[i] = nil
+	}
+	return out
+}
+
+func pruneStrings(x []string) []string {
+	out := x[:0]
+	for _, s := range x {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -16,25 +16,14 @@ func DecodeJSONText(s string) (any, error) {
 	defer Parsers.Put(p)
 	v, err := p.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("failed to parse JSON text: %w", err)
+		return nil, errJSON(err)
 	}
 	return Value(v), nil
 }
 
+func errJSON(err error) error { return fmt.Errorf("failed to parse JSON text: %w", err) }
+
 // JSONColumn applies C-8 to a column value: a non-empty string is decoded
 // and replaced by the parsed value; other values are returned unchanged.
 // On a parse error the original string is returned with the error.
-func JSONColumn(v *fastjson.Value) (any, error) {
-	if v == nil || v.Type() != fastjson.TypeString {
-		return Value(v), nil
-	}
-	b := v.GetStringBytes()
-	if len(b) == 0 {
-		return "", nil
-	}
-	out, err := DecodeJSONText(string(b))
-	if err != nil {
-		return string(b), err
-	}
-	return out, nil
-}
+func JSONColumn(v *fastjson.Value) (any, error) { return (*Arena)(nil).JSONColumn(v) }

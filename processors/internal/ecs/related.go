@@ -48,21 +48,23 @@ func (r *Related) Empty() bool {
 	return len(r.Hosts)+len(r.User)+len(r.IP)+len(r.Hash) == 0
 }
 
-// WriteTo puts the non-empty lists under doc["related"] (copies the slices).
+// WriteTo puts the non-empty lists under doc["related"]. The slices are
+// handed over: call Reset (or drop r) before adding again.
 func (r *Related) WriteTo(doc mapstr.M) {
 	if r.Empty() {
 		return
 	}
-	rel, _ := doc["related"].(mapstr.M)
+	rel, _ := Obj(doc["related"])
 	if rel == nil {
-		rel = mapstr.M{}
-		doc["related"] = rel
+		nm := map[string]any{}
+		doc["related"] = nm
+		rel = nm
 	}
 	put := func(k string, l []string) {
 		if len(l) == 0 {
 			return
 		}
-		rel[k] = append([]string(nil), l...)
+		rel[k] = l
 	}
 	put("hosts", r.Hosts)
 	put("user", r.User)

@@ -76,7 +76,8 @@ func URIParts(s string) mapstr.M {
 	}
 	if ui, ok := out["user_info"].(string); ok {
 		if i := strings.IndexByte(ui, ':'); i >= 0 {
-			out["username"], out["password"] = ui[:i], ui[i+1:]
+			putNonEmpty(out, "username", ui[:i])
+			putNonEmpty(out, "password", ui[i+1:])
 		}
 	}
 	if p, _ := out["path"].(string); strings.Contains(p, "/") {
@@ -298,8 +299,15 @@ func urlFallback(s string) mapstr.M {
 	}
 	if ui, ok := out["user_info"].(string); ok {
 		if k := strings.IndexByte(ui, ':'); k >= 0 {
-			out["username"], out["password"] = ui[:k], ui[k+1:]
+			putNonEmpty(out, "username", ui[:k])
+			putNonEmpty(out, "password", ui[k+1:])
 		}
 	}
 	return out
+}
+
+func putNonEmpty(m mapstr.M, k, v string) {
+	if v != "" {
+		m[k] = v
+	}
 }

@@ -11,40 +11,12 @@ import (
 // Value converts a parsed JSON value to the Go value stored in documents:
 // null → nil, strings → string, integers → int64 (uint64 above MaxInt64,
 // json.Number beyond that: digits are never lost, C-1), other numbers →
-// float64, booleans → bool, objects → mapstr.M (keys kept literally, C-8),
-// arrays → []any. A nil *fastjson.Value gives nil.
-func Value(v *fastjson.Value) any {
-	if v == nil {
-		return nil
-	}
-	switch v.Type() {
-	case fastjson.TypeNull:
-		return nil
-	case fastjson.TypeString:
-		return string(v.GetStringBytes())
-	case fastjson.TypeNumber:
-		return Number(v)
-	case fastjson.TypeTrue:
-		return true
-	case fastjson.TypeFalse:
-		return false
-	case fastjson.TypeObject:
-		o, _ := v.Object()
-		m := make(mapstr.M, o.Len())
-		o.Visit(func(k []byte, x *fastjson.Value) {
-			m[string(k)] = Value(x)
-		})
-		return m
-	case fastjson.TypeArray:
-		a, _ := v.Array()
-		out := make([]any, len(a))
-		for i, x := range a {
-			out[i] = Value(x)
-		}
-		return out
-	}
-	return nil
-}
+// float64 (malformed number text that the lenient parser let through is
+// kept as a string), booleans → bool, objects → mapstr.M (keys kept
+// literally, C-8), arrays → []any. A nil *fastjson.Value gives nil.
+func Value(v *fastjson.Value) any { return (*Arena)(nil).Value(v) }
+
+func mapOf(m map[string]any) any { return m }
 
 // Number converts a JSON number keeping integer-ness and exact digits.
 func Number(v *fastjson.Value) any {

@@ -11,7 +11,7 @@ import (
 
 func TestValueKeepsIntegers(t *testing.T) {
 	v := fastjson.MustParse(`{"a":18984951960,"b":123456789012345678901234,"c":1.5,"d":[1,"x",null,true],"TO.DEVICE":{}}`)
-	got := Value(v).(mapstr.M)
+	got := Value(v).(map[string]any)
 	if got["a"] != int64(18984951960) {
 		t.Errorf("a = %#v", got["a"])
 	}
@@ -73,7 +73,7 @@ func TestPrune(t *testing.T) {
 		"k": map[string]any{"q": nil, "r": "s"},
 	}
 	Prune(doc)
-	want := mapstr.M{"c": " ", "d": int64(0), "e": false, "f": "-", "h": []any{"k"}, "k": mapstr.M{"r": "s"}}
+	want := mapstr.M{"c": " ", "d": int64(0), "e": false, "f": "-", "h": []any{"k"}, "k": map[string]any{"r": "s"}}
 	if !reflect.DeepEqual(doc, want) {
 		t.Errorf("Prune = %v, want %v", doc, want)
 	}
@@ -99,7 +99,7 @@ func TestRelatedDedup(t *testing.T) {
 	r.AddDup(&r.User, "a")
 	doc := mapstr.M{}
 	r.WriteTo(doc)
-	want := mapstr.M{"related": mapstr.M{"hosts": []string{"NT AUTHORITY", "nt authority"}, "user": []string{"a", "a"}}}
+	want := mapstr.M{"related": map[string]any{"hosts": []string{"NT AUTHORITY", "nt authority"}, "user": []string{"a", "a"}}}
 	if !reflect.DeepEqual(doc, want) {
 		t.Errorf("related = %v", doc)
 	}
@@ -107,7 +107,7 @@ func TestRelatedDedup(t *testing.T) {
 
 func TestJSONColumn(t *testing.T) {
 	v, err := JSONColumn(fastjson.MustParse(`"{\"direction\":\"In\",\"n\":1}"`))
-	if err != nil || !reflect.DeepEqual(v, mapstr.M{"direction": "In", "n": int64(1)}) {
+	if err != nil || !reflect.DeepEqual(v, map[string]any{"direction": "In", "n": int64(1)}) {
 		t.Errorf("object text: %v %v", v, err)
 	}
 	v, err = JSONColumn(fastjson.MustParse(`"{broken"`))
@@ -115,7 +115,7 @@ func TestJSONColumn(t *testing.T) {
 		t.Errorf("broken text: %v %v", v, err)
 	}
 	v, err = JSONColumn(fastjson.MustParse(`{"already":"object"}`))
-	if err != nil || !reflect.DeepEqual(v, mapstr.M{"already": "object"}) {
+	if err != nil || !reflect.DeepEqual(v, map[string]any{"already": "object"}) {
 		t.Errorf("object: %v %v", v, err)
 	}
 	if v, err = JSONColumn(fastjson.MustParse(`null`)); v != nil || err != nil {
@@ -129,5 +129,26 @@ func TestNumberLenientSyntax(t *testing.T) {
 	got := []any{Number(a[0]), Number(a[1]), Number(a[2]), Number(a[3])}
 	if got[0] != "92+0" || (got[1] != 1e5 && got[1] != int64(100000)) || got[2] != -0.5 || got[3] != "007" {
 		t.Errorf("Number = %#v", got)
+	}
+}
+
+func TestArena(t *testing.T) {
+	a := NewArena(8)
+	b := []byte("abcd")
+	s1 := a.String(b)
+	b[0] = 'X' // the caller's buffer is reused: the string must not change
+	s2 := a.String([]byte("efgh"))
+	s3 := a.String([]byte("overflow")) // no room left: allocated
+	if s1 != "abcd" || s2 != "efgh" || s3 != "overflow" {
+		t.Errorf("arena strings %q %q %q", s1, s2, s3)
+	}
+	var nilArena *Arena
+	if nilArena.String([]byte("x")) != "x" {
+		t.Error("nil arena")
+	}
+	v := NewArena(64).Value(fastjson.MustParse(`{"k":["v",1,{"n":null}]}`))
+	want := map[string]any{"k": []any{"v", int64(1), map[string]any{"n": nil}}}
+	if !reflect.DeepEqual(v, want) {
+		t.Errorf("arena value = %#v", v)
 	}
 }
