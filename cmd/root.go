@@ -16,6 +16,7 @@ import (
 	_ "github.com/m365beat/m365beat/input/graphapi"
 	_ "github.com/m365beat/m365beat/processors/event"
 	_ "github.com/m365beat/m365beat/processors/graph"
+	_ "github.com/m365beat/m365beat/processors/vulnerability"
 )
 
 // Name of the beat.

@@ -20,7 +20,7 @@ import (
 )
 
 // Datasets are the data streams m365beat writes, each with its template.
-var Datasets = []string{processors.DatasetEvent, processors.DatasetAlert, processors.DatasetIncident}
+var Datasets = []string{processors.DatasetEvent, processors.DatasetAlert, processors.DatasetIncident, processors.DatasetVulnerability}
 
 // Config is the setup.template and setup.ilm part of m365beat.yml.
 type Config struct {

@@ -11,6 +11,11 @@
 //   - Errors on the record never fail Run: they are reported in
 //     error.message (an array of strings) as the spec says. Run returns an
 //     error only for programming errors.
+//
+// m365_defender_vulnerability (processors/vulnerability) additionally reads
+// the export's generatedTime from the event metadata key MetaSnapshotTime
+// (and removes it), and passes through as a collection error document an
+// event that has no record but error.message (spec vulnerability.md §9.1).
 package processors
 
 // Names of the router processors, one per data stream.
@@ -58,6 +63,10 @@ const (
 
 // Vulnerability maps Defender Vulnerability Management export records.
 const Vulnerability = "m365_defender_vulnerability"
+
+// MetaSnapshotTime is the event metadata key (@metadata) carrying the
+// vulnerability export's generatedTime (a string) to the processor.
+const MetaSnapshotTime = "m365_defender_snapshot_time"
 
 // ForDataset returns the processor that maps the records of a dataset.
 func ForDataset(dataset string) (string, bool) {
