@@ -18,6 +18,12 @@
 // event that has no record but error.message (spec vulnerability.md §9.1).
 package processors
 
+import (
+	"slices"
+
+	"github.com/elastic/elastic-agent-libs/mapstr"
+)
+
 // Names of the router processors, one per data stream.
 const (
 	// Event is the router of the streaming (Advanced Hunting) tables.
@@ -81,4 +87,55 @@ func ForDataset(dataset string) (string, bool) {
 		return Vulnerability, true
 	}
 	return "", false
+}
+
+// RawText returns the raw record text of an event, as the contract above
+// says: event.original when it is a string (or bytes), else message.
+func RawText(f mapstr.M) (string, bool) {
+	var ev map[string]any
+	switch e := f["event"].(type) {
+	case mapstr.M:
+		ev = e
+	case map[string]any:
+		ev = e
+	}
+	switch s := ev["original"].(type) {
+	case string:
+		return s, true
+	case []byte:
+		return string(s), true
+	}
+	switch s := f["message"].(type) {
+	case string:
+		return s, true
+	case []byte:
+		return string(s), true
+	}
+	return "", false
+}
+
+// MergeTags returns the option tags that existing lacks, in Elastic's
+// order, followed by the existing tags (a []string, []any or string).
+func (o Options) MergeTags(existing any) []string {
+	var cur []string
+	switch t := existing.(type) {
+	case []string:
+		cur = t
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				cur = append(cur, s)
+			}
+		}
+	case string:
+		cur = []string{t}
+	}
+	opt := o.Tags()
+	out := make([]string, 0, len(opt)+len(cur)+1)
+	for _, t := range opt {
+		if !slices.Contains(cur, t) {
+			out = append(out, t)
+		}
+	}
+	return append(out, cur...)
 }

@@ -139,7 +139,7 @@ func (p *Processor) process(ev *beat.Event) {
 	// Elastic would keep them: the processor contract replaces the fields).
 
 	// R2: raw text.
-	raw, hasRaw := originalText(old)
+	raw, hasRaw := processors.RawText(old)
 
 	doc := make(mapstr.M, 12) // room for 14 keys in 16 slots; the mix averages 10
 	for _, k := range keptFields {
@@ -147,7 +147,7 @@ func (p *Processor) process(ev *beat.Event) {
 			doc[k] = v
 		}
 	}
-	tags := p.buildTags(old["tags"])
+	tags := p.cfg.Options.MergeTags(old["tags"])
 	addTag := func(t string) {
 		for _, x := range tags {
 			if x == t {
@@ -418,32 +418,6 @@ func moveEnvelope(c *Ctx, jo *fastjson.Object, key, target string) {
 	ecs.Put(c.EV, target, c.Arena.Value(v))
 }
 
-// buildTags returns the option tags (in Elastic's order, when missing)
-// followed by the event's tags.
-func (p *Processor) buildTags(v any) []string {
-	var cur []string
-	switch t := v.(type) {
-	case []string:
-		cur = t
-	case []any:
-		for _, x := range t {
-			if s, ok := x.(string); ok {
-				cur = append(cur, s)
-			}
-		}
-	case string:
-		cur = []string{t}
-	}
-	opt := p.cfg.Tags()
-	out := make([]string, 0, len(opt)+len(cur)+1)
-	for _, t := range opt {
-		if !contains(cur, t) {
-			out = append(out, t)
-		}
-	}
-	return append(out, cur...)
-}
-
 func contains(l []string, s string) bool {
 	for _, x := range l {
 		if x == s {
@@ -451,25 +425,4 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// originalText returns the raw record text: event.original when it is a
-// string, else message (R2).
-func originalText(f mapstr.M) (string, bool) {
-	if e, ok := f["event"].(mapstr.M); ok {
-		if s, ok := e["original"].(string); ok {
-			return s, true
-		}
-	} else if e, ok := f["event"].(map[string]any); ok {
-		if s, ok := e["original"].(string); ok {
-			return s, true
-		}
-	}
-	switch m := f["message"].(type) {
-	case string:
-		return m, true
-	case []byte:
-		return string(m), true
-	}
-	return "", false
 }
