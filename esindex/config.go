@@ -24,8 +24,18 @@ var Datasets = []string{processors.DatasetEvent, processors.DatasetAlert, proces
 
 // Config is the setup.template and setup.ilm part of m365beat.yml.
 type Config struct {
-	Template TemplateConfig `config:"template"`
-	ILM      ILMConfig      `config:"ilm"`
+	Template        TemplateConfig        `config:"template"`
+	ILM             ILMConfig             `config:"ilm"`
+	Vulnerabilities VulnerabilitiesConfig `config:"vulnerabilities"`
+}
+
+// VulnerabilitiesConfig is setup.vulnerabilities.
+type VulnerabilitiesConfig struct {
+	// LatestTransform installs and starts the transform that keeps the
+	// latest state of every vulnerability (the "latest vulnerabilities"
+	// view). Off by default; the vulnerabilities stream must then set
+	// event_ingested: true, which the transform syncs on.
+	LatestTransform bool `config:"latest_transform"`
 }
 
 // TemplateConfig is setup.template.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/m365beat/m365beat/processors/vulnerability/latest"
 	"io"
 	"net/http"
 	"path"
@@ -108,6 +109,21 @@ func Setup(es ESClient, cfg Config, opt Options, beatVersion string, log *logp.L
 			if err := ensureDataStream(es, ds, DataStream(ds, ns), r); err != nil {
 				return r, err
 			}
+		}
+	}
+	if cfg.Vulnerabilities.LatestTransform {
+		res, err := latest.Install(es, latest.Options{}, opt.Overwrite)
+		if err != nil {
+			return r, err
+		}
+		name := "transform " + latest.TransformID + " (latest vulnerabilities)"
+		switch res {
+		case latest.Created:
+			r.Created = append(r.Created, name)
+		case latest.Updated:
+			r.Updated = append(r.Updated, name)
+		default:
+			r.Unchanged = append(r.Unchanged, name)
 		}
 	}
 	return r, nil

@@ -39,13 +39,16 @@ type Server struct {
 	duplicates int
 	templates  map[string]map[string]any
 	policies   map[string]map[string]any
+	transforms map[string]json.RawMessage
+	started    map[string]bool
 	streams    map[string]string // data stream -> template
 }
 
 // NewServer starts a fake Elasticsearch 8.17.0 on a loopback port.
 func NewServer() *Server {
 	s := &Server{ids: map[string]bool{}, templates: map[string]map[string]any{},
-		policies: map[string]map[string]any{}, streams: map[string]string{}}
+		policies: map[string]map[string]any{}, streams: map[string]string{},
+		transforms: map[string]json.RawMessage{}, started: map[string]bool{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
 	return s
 }

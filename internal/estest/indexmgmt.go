@@ -94,6 +94,8 @@ func (s *Server) indexMgmt(w http.ResponseWriter, r *http.Request, body []byte) 
 		s.ilmPolicy(w, r, strings.TrimPrefix(p, "/_ilm/policy/"), body)
 	case strings.HasPrefix(p, "/_data_stream/"):
 		s.dataStream(w, r, strings.TrimPrefix(p, "/_data_stream/"))
+	case strings.HasPrefix(p, "/_transform/"):
+		s.transform(w, r, strings.TrimPrefix(p, "/_transform/"), body)
 	default:
 		return false
 	}
@@ -289,4 +291,60 @@ func readBody(r *http.Request) []byte {
 	}
 	b, _ := io.ReadAll(r.Body)
 	return b
+}
+
+// transform answers the _transform API for one transform: GET, PUT (409
+// when it exists), DELETE, and POST _start / _stop.
+func (s *Server) transform(w http.ResponseWriter, r *http.Request, rest string, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, action, _ := strings.Cut(rest, "/")
+	t, exists := s.transforms[id]
+	switch {
+	case action == "" && r.Method == http.MethodGet:
+		if !exists {
+			esError(w, 404, "resource_not_found_exception", "Transform with id ["+id+"] could not be found")
+			return
+		}
+		writeJSON(w, 200, map[string]any{"count": 1, "transforms": []json.RawMessage{t}})
+	case action == "" && r.Method == http.MethodPut:
+		if exists {
+			esError(w, 409, "resource_already_exists_exception", "Transform with id ["+id+"] already exists")
+			return
+		}
+		var def map[string]any
+		if err := json.Unmarshal(body, &def); err != nil || def["source"] == nil || def["dest"] == nil {
+			esError(w, 400, "x_content_parse_exception", "transform needs source and dest")
+			return
+		}
+		s.transforms[id] = append(json.RawMessage(nil), body...)
+		writeJSON(w, 200, map[string]any{"acknowledged": true})
+	case action == "" && r.Method == http.MethodDelete:
+		delete(s.transforms, id)
+		delete(s.started, id)
+		writeJSON(w, 200, map[string]any{"acknowledged": true})
+	case action == "_start" && exists:
+		if s.started[id] {
+			esError(w, 409, "status_exception", "Cannot start transform ["+id+"] as it is already started.")
+			return
+		}
+		s.started[id] = true
+		writeJSON(w, 200, map[string]any{"acknowledged": true})
+	case action == "_stop" && exists:
+		s.started[id] = false
+		writeJSON(w, 200, map[string]any{"acknowledged": true})
+	default:
+		esError(w, 404, "resource_not_found_exception", "Transform with id ["+id+"] could not be found")
+	}
+}
+
+// Transforms returns the installed transforms and whether each is started.
+func (s *Server) Transforms() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]bool, len(s.transforms))
+	for id := range s.transforms {
+		out[id] = s.started[id]
+	}
+	return out
 }
