@@ -66,7 +66,7 @@ require (
 	github.com/elastic/elastic-agent-client/v7 v7.15.0 // indirect
 	github.com/elastic/elastic-agent-system-metrics v0.13.3 // indirect
 	github.com/elastic/go-concert v0.3.0 // indirect
-	github.com/elastic/go-lumber v0.1.2-0.20220819171948-335fde24ea0f // indirect
+	github.com/elastic/go-lumber v0.1.2-0.20220819171948-335fde24ea0f
 	github.com/elastic/go-seccomp-bpf v1.5.0 // indirect
 	github.com/elastic/go-structform v0.0.12 // indirect
 	github.com/elastic/go-sysinfo v1.15.3 // indirect

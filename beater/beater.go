@@ -4,7 +4,10 @@ package beater
 
 import (
 	"fmt"
+	"io"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/beats/v7/libbeat/cfgfile"
@@ -28,6 +31,9 @@ type Beater struct {
 	done    chan struct{}
 	stop    sync.Once
 	metrics *monitoring.Registry
+
+	running atomic.Bool
+	stopped chan struct{} // closed when Run has stopped every input
 }
 
 // New is the libbeat creator of the Beater. It validates the whole
@@ -68,11 +74,17 @@ func New(b *beat.Beat, rawCfg *conf.C) (beat.Beater, error) {
 	if reg == nil {
 		reg = monitoring.NewRegistry()
 	}
-	return &Beater{cfg: cfg, log: log, paths: b.Paths, done: make(chan struct{}), metrics: reg}, nil
+	bt := &Beater{cfg: cfg, log: log, paths: b.Paths, done: make(chan struct{}), stopped: make(chan struct{}), metrics: reg}
+	if b.Publisher != nil {
+		b.Publisher = &drainingPipeline{Pipeline: b.Publisher, beforeClose: bt.stopInputs}
+	}
+	return bt, nil
 }
 
 // Run starts the inputs and blocks until Stop.
 func (bt *Beater) Run(b *beat.Beat) error {
+	bt.running.Store(true)
+	defer close(bt.stopped)
 	reg, err := openRegistry(bt.log, bt.paths)
 	if err != nil {
 		return err
@@ -129,6 +141,43 @@ func (bt *Beater) Run(b *beat.Beat) error {
 
 // Stop ends Run; inputs stop and wait for their in-flight ACKs.
 func (bt *Beater) Stop() { bt.stop.Do(func() { close(bt.done) }) }
+
+// stopInputs stops Run and waits until every input has stopped, which
+// includes their bounded wait for in-flight acknowledgements.
+func (bt *Beater) stopInputs() {
+	bt.Stop()
+	if !bt.running.Load() {
+		return
+	}
+	select {
+	case <-bt.stopped:
+	case <-time.After(bt.cfg.ShutdownTimeout + 5*time.Second):
+		bt.log.Warn("inputs did not stop within shutdown_timeout; closing the pipeline anyway")
+	}
+}
+
+// drainingPipeline stops the inputs before the pipeline closes. On SIGTERM
+// libbeat closes the publisher first and stops the Beater after; without
+// this, inputs would wait shutdown_timeout for acknowledgements the closed
+// output can no longer send. With it, the output keeps running while the
+// inputs drain, so checkpoints and cursors catch up before exit.
+type drainingPipeline struct {
+	beat.Pipeline
+	beforeClose func()
+	once        sync.Once
+}
+
+// Close stops the inputs, then closes the pipeline.
+func (p *drainingPipeline) Close() error {
+	var err error
+	p.once.Do(func() {
+		p.beforeClose()
+		if c, ok := p.Pipeline.(io.Closer); ok {
+			err = c.Close()
+		}
+	})
+	return err
+}
 
 func openRegistry(log *logp.Logger, p *paths.Path) (*statestore.Registry, error) {
 	if p == nil {

@@ -28,8 +28,18 @@ import (
 	_ "github.com/m365beat/m365beat/processors/event"
 )
 
-// newPipeline loads libbeat's real publisher pipeline with a real output.
+// newPipeline loads libbeat's real publisher pipeline with a real output,
+// closed when the test ends.
 func newPipeline(t *testing.T, output string, outCfg map[string]any) *pipeline.Pipeline {
+	t.Helper()
+	p := loadPipeline(t, output, outCfg)
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// loadPipeline is newPipeline for tests that close the pipeline themselves
+// (libbeat's pipeline must be closed once only).
+func loadPipeline(t *testing.T, output string, outCfg map[string]any) *pipeline.Pipeline {
 	t.Helper()
 	log := logptest.NewTestingLogger(t, "")
 	info := beat.Info{Beat: "m365beat", IndexPrefix: "m365beat", Version: "9.3.0", Logger: log}
@@ -55,7 +65,6 @@ func newPipeline(t *testing.T, output string, outCfg map[string]any) *pipeline.P
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { p.Close() })
 	return p
 }
 

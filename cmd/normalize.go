@@ -25,7 +25,7 @@ import (
 
 // NormalizeOptions are the flags of `m365beat normalize`.
 type NormalizeOptions struct {
-	Type                          string // auto, event, alert, incident
+	Type                          string // auto, event, alert, incident, vulnerability
 	PreserveOriginalEvent         bool
 	PreserveDuplicateCustomFields bool
 	Metadata                      bool
@@ -68,7 +68,7 @@ A line that cannot be parsed yields a document with error.message.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&o.Type, "type", "auto", "kind of records: auto, event, alert or incident")
+	c.Flags().StringVar(&o.Type, "type", "auto", "kind of records: auto, event, alert, incident or vulnerability")
 	c.Flags().BoolVar(&o.PreserveOriginalEvent, "preserve-original-event", false, "keep event.original (processor option preserve_original_event)")
 	c.Flags().BoolVar(&o.PreserveDuplicateCustomFields, "preserve-duplicate-custom-fields", false, "keep m365_defender.* fields copied to ECS fields (processor option preserve_duplicate_custom_fields)")
 	c.Flags().BoolVar(&o.Metadata, "metadata", false, "print @metadata (document _id, routing)")
@@ -87,9 +87,9 @@ type Normalizer struct {
 // NewNormalizer checks the options.
 func NewNormalizer(o NormalizeOptions, log *logp.Logger) (*Normalizer, error) {
 	switch o.Type {
-	case "auto", "event", "alert", "incident":
+	case "auto", "event", "alert", "incident", "vulnerability":
 	default:
-		return nil, fmt.Errorf("--type: %q is not one of auto, event, alert, incident", o.Type)
+		return nil, fmt.Errorf("--type: %q is not one of auto, event, alert, incident, vulnerability", o.Type)
 	}
 	return &Normalizer{opts: o, log: log, procs: map[string]beat.Processor{}}, nil
 }
@@ -150,6 +150,13 @@ func (n *Normalizer) Line(line []byte) error {
 			return split.Incident(line, pub)
 		}
 		return pub(line)
+	case "vulnerability":
+		// One export record, or a SoftwareVulnerabilityChangesByMachine page.
+		rec := func(obj []byte) error { return n.publish(processors.DatasetVulnerability, obj) }
+		if split.IsList(line) {
+			return split.GraphList(line, rec)
+		}
+		return rec(line)
 	}
 	return fmt.Errorf("unknown record type %q", kind)
 }
@@ -175,6 +182,9 @@ func Classify(line []byte) string {
 			return "alert"
 		}
 		v = arr[0]
+	}
+	if v.Exists("cveId") && v.Exists("deviceId") {
+		return "vulnerability"
 	}
 	t := string(v.GetStringBytes("@odata.type"))
 	switch {

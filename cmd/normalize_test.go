@@ -129,3 +129,21 @@ func TestNormalizeRejectsUnknownType(t *testing.T) {
 		t.Fatalf("want a --type error, got %v", err)
 	}
 }
+
+// TestNormalizeVulnerability: an export record and a delta page go through
+// the m365_defender_vulnerability processor (--type vulnerability and auto).
+func TestNormalizeVulnerability(t *testing.T) {
+	rec := `{"id":"d1_x_y_1_CVE-2024-1","cveId":"CVE-2024-1","deviceId":"d1","eventTimestamp":"2024-01-01 00:00:00","status":"Fixed"}`
+	page := `{"value":[` + rec + `,` + rec + `]}`
+	for _, typ := range []string{"vulnerability", "auto"} {
+		docs := normalize(t, NormalizeOptions{Type: typ, Metadata: true}, rec+"\n"+page+"\n")
+		if len(docs) != 3 {
+			t.Fatalf("%s: %d documents, want 3", typ, len(docs))
+		}
+		for _, d := range docs {
+			if get(d, "vulnerability.status") != "fixed" || get(d, "host.id") != "d1" || get(d, "@metadata._id") == nil {
+				t.Errorf("%s: unexpected document %v", typ, d)
+			}
+		}
+	}
+}

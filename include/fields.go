@@ -15,7 +15,11 @@ var fieldsYML string
 func FieldsYML() string { return fieldsYML }
 
 func init() {
-	encoded, err := asset.EncodeData(fieldsYML)
+	merged, err := Merged() // dedupe.go: each field once, for Kibana
+	if err != nil {
+		panic(err)
+	}
+	encoded, err := asset.EncodeData(merged)
 	if err != nil {
 		panic(err)
 	}

@@ -11,7 +11,18 @@
 //   - Errors on the record never fail Run: they are reported in
 //     error.message (an array of strings) as the spec says. Run returns an
 //     error only for programming errors.
+//
+// m365_defender_vulnerability (processors/vulnerability) additionally reads
+// the export's generatedTime from the event metadata key MetaSnapshotTime
+// (and removes it), and passes through as a collection error document an
+// event that has no record but error.message (spec vulnerability.md §9.1).
 package processors
+
+import (
+	"slices"
+
+	"github.com/elastic/elastic-agent-libs/mapstr"
+)
 
 // Names of the router processors, one per data stream.
 const (
@@ -59,6 +70,10 @@ const (
 // Vulnerability maps Defender Vulnerability Management export records.
 const Vulnerability = "m365_defender_vulnerability"
 
+// MetaSnapshotTime is the event metadata key (@metadata) carrying the
+// vulnerability export's generatedTime (a string) to the processor.
+const MetaSnapshotTime = "m365_defender_snapshot_time"
+
 // ForDataset returns the processor that maps the records of a dataset.
 func ForDataset(dataset string) (string, bool) {
 	switch dataset {
@@ -72,4 +87,55 @@ func ForDataset(dataset string) (string, bool) {
 		return Vulnerability, true
 	}
 	return "", false
+}
+
+// RawText returns the raw record text of an event, as the contract above
+// says: event.original when it is a string (or bytes), else message.
+func RawText(f mapstr.M) (string, bool) {
+	var ev map[string]any
+	switch e := f["event"].(type) {
+	case mapstr.M:
+		ev = e
+	case map[string]any:
+		ev = e
+	}
+	switch s := ev["original"].(type) {
+	case string:
+		return s, true
+	case []byte:
+		return string(s), true
+	}
+	switch s := f["message"].(type) {
+	case string:
+		return s, true
+	case []byte:
+		return string(s), true
+	}
+	return "", false
+}
+
+// MergeTags returns the option tags that existing lacks, in Elastic's
+// order, followed by the existing tags (a []string, []any or string).
+func (o Options) MergeTags(existing any) []string {
+	var cur []string
+	switch t := existing.(type) {
+	case []string:
+		cur = t
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				cur = append(cur, s)
+			}
+		}
+	case string:
+		cur = []string{t}
+	}
+	opt := o.Tags()
+	out := make([]string, 0, len(opt)+len(cur)+1)
+	for _, t := range opt {
+		if !slices.Contains(cur, t) {
+			out = append(out, t)
+		}
+	}
+	return append(out, cur...)
 }

@@ -78,7 +78,8 @@ type streamConfig struct {
 	DataStream    struct {
 		Dataset string `config:"dataset"`
 	} `config:"data_stream"`
-	Processors []*conf.C `config:"processors"`
+	Processors []*conf.C  `config:"processors"`
+	Vuln       vulnConfig `config:",inline"` // resource: vulnerabilities (vuln_config.go)
 
 	// raw is the whole stream entry, handed to the processors as options.
 	raw *conf.C
@@ -126,6 +127,8 @@ func (s *streamConfig) applyDefaults() {
 			t := true
 			s.IncludeAlerts = &t
 		}
+	case resourceVulnerabilities:
+		s.vulnDefaults()
 	}
 }
 
@@ -193,11 +196,14 @@ func (c *config) Validate() error {
 			limit = maxAlertsTop
 		case resourceIncidents:
 			limit = maxIncidentsTop
+		case resourceVulnerabilities:
+			limit = maxVulnBatch
 		default:
-			add(key("resource"), "must be alerts or incidents, got %q", s.Resource)
+			add(key("resource"), "must be alerts, incidents or vulnerabilities, got %q", s.Resource)
 			continue
 		}
 		s.applyDefaults()
+		errs = append(errs, s.validateVuln(key)...)
 		if s.Interval <= 0 {
 			add(key("interval"), "must be positive")
 		}

@@ -86,7 +86,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"no streams", func(e map[string]any) { delete(e, "streams") }, "streams: at least one stream"},
 		{"bad resource", func(e map[string]any) {
 			e["streams"] = []map[string]any{{"resource": "alerts"}, {"resource": "secureScores"}}
-		}, "streams.1.resource: must be alerts or incidents"},
+		}, "streams.1.resource: must be alerts, incidents or vulnerabilities"},
 		{"bad interval", func(e map[string]any) { e["streams"] = []map[string]any{{"resource": "alerts", "interval": "-5s"}} }, "streams.0.interval: must be positive"},
 		{"top too big", func(e map[string]any) {
 			e["streams"] = []map[string]any{{"resource": "incidents", "batch_size": 51}}

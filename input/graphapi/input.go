@@ -110,10 +110,17 @@ func (in *graphInput) Run(ctx input.Context) error {
 		})
 	}
 	defer closeAll()
+	var wg sync.WaitGroup
 	for i, sc := range in.cfg.Streams {
 		name := sc.Resource
 		if names[name] > 1 {
 			name += "_" + strconv.Itoa(i)
+		}
+		if sc.Resource == resourceVulnerabilities { // vuln_input.go
+			if err := in.startVuln(ctx, i, name, sc, log, reg, &wg); err != nil {
+				return err
+			}
+			continue
 		}
 		slog := log.With("stream", name, "data_stream.dataset", sc.DataStream.Dataset)
 		g := *in.graph
@@ -146,7 +153,6 @@ func (in *graphInput) Run(ctx input.Context) error {
 		case <-stopped:
 		}
 	}()
-	var wg sync.WaitGroup
 	for _, s := range streams {
 		wg.Add(1)
 		go func(s *stream) {
@@ -170,6 +176,12 @@ func (in *graphInput) Test(ctx context.Context, report func(check string, err er
 	}
 	var first error
 	for _, sc := range in.cfg.Streams {
+		if sc.Resource == resourceVulnerabilities { // vuln_input.go
+			if err := in.testVuln(ctx, sc, report); err != nil && first == nil {
+				first = err
+			}
+			continue
+		}
 		s := &stream{cfg: sc, base: in.base}
 		s.cfg.BatchSize = 1
 		u := s.listURL(in.now().Add(-in.cfg.InitialLookback), sc.Resource == resourceIncidents && sc.includeAlerts())

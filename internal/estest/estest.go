@@ -34,11 +34,21 @@ type Server struct {
 	ids      map[string]bool // index/_id
 	fail     int
 	requests []string
+
+	calls      []Call
+	duplicates int
+	templates  map[string]map[string]any
+	policies   map[string]map[string]any
+	transforms map[string]json.RawMessage
+	started    map[string]bool
+	streams    map[string]string // data stream -> template
 }
 
 // NewServer starts a fake Elasticsearch 8.17.0 on a loopback port.
 func NewServer() *Server {
-	s := &Server{ids: map[string]bool{}}
+	s := &Server{ids: map[string]bool{}, templates: map[string]map[string]any{},
+		policies: map[string]map[string]any{}, streams: map[string]string{},
+		transforms: map[string]json.RawMessage{}, started: map[string]bool{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
 	return s
 }
@@ -65,8 +75,13 @@ func (s *Server) Requests() []string {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	var body []byte
+	if !strings.HasSuffix(r.URL.Path, "/_bulk") {
+		body = readBody(r)
+	}
 	s.mu.Lock()
 	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
+	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Body: body})
 	fail := s.fail
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
@@ -83,6 +98,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.bulk(w, r)
+	case s.indexMgmt(w, r, body):
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"error":"not handled by estest"}`)
@@ -129,7 +145,13 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 		}
 		for op, meta := range action {
 			key := meta.Index + "/" + meta.ID
+			if reason := s.dataStreamWrite(meta.Index, op); reason != "" {
+				items = append(items, item{op: {"_index": meta.Index, "status": 400,
+					"error": map[string]any{"type": "illegal_argument_exception", "reason": reason}}})
+				continue
+			}
 			if op == "create" && meta.ID != "" && s.ids[key] {
+				s.duplicates++
 				items = append(items, item{op: {"_index": meta.Index, "_id": meta.ID, "status": 409,
 					"error": map[string]any{"type": "version_conflict_engine_exception", "reason": "document already exists"}}})
 				continue

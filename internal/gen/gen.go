@@ -1,7 +1,8 @@
 // Package gen regenerates m365beat's generated files from their sources:
 // m365beat.yml and m365beat.reference.yml from _meta/config, and
 // include/fields.yml from _meta/fields.common.yml plus every
-// module/*/*/_meta/fields.yml. `go tool mage update` writes them; `go tool
+// module/*/*/_meta/fields.yml, and the field reference docs/fields.md from
+// the same files. `go tool mage update` writes them; `go tool
 // mage check` fails when a committed copy is stale.
 package gen
 
@@ -35,7 +36,11 @@ func All(root string) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(out, f), nil
+	doc, err := fieldsDoc(root)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, f, doc), nil
 }
 
 func configFile(root string, reference bool) (File, error) {
@@ -89,6 +94,9 @@ func fieldsFile(root string) (File, error) {
 // Write writes the files under root.
 func Write(root string, files []File) error {
 	for _, f := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, f.Path)), 0o755); err != nil {
+			return err
+		}
 		if err := os.WriteFile(filepath.Join(root, f.Path), f.Content, 0o644); err != nil {
 			return err
 		}

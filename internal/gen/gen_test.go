@@ -11,8 +11,8 @@ func TestGeneratedFilesAreFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 3 {
-		t.Fatalf("%d generated files, want 3", len(files))
+	if len(files) != 4 {
+		t.Fatalf("%d generated files, want 4", len(files))
 	}
 	if stale := Stale("../..", files); len(stale) > 0 {
 		t.Fatalf("stale generated files %v: run `go tool mage update`", stale)

@@ -24,6 +24,9 @@ type Alert struct {
 	Severity   string
 	// Version counts updates (1 for a new alert).
 	Version int
+	// Doc, when set (AddAlertJSON), is served verbatim instead of a
+	// generated document.
+	Doc []byte
 }
 
 // Incident is one generated incident; its lastUpdateDateTime is the newest
@@ -93,6 +96,9 @@ func hexN(r *rand.Rand, n int) string {
 // renderAlert appends the alerts_v2 JSON object of a to dst. The content
 // is derived deterministically from the alert's sequence number.
 func (s *Server) renderAlert(dst []byte, a *Alert, withType, unknownEnums bool) []byte {
+	if a.Doc != nil {
+		return appendDoc(dst, a.Doc, withType)
+	}
 	r := rand.New(rand.NewPCG(uint64(a.Seq), 0x6d333635))
 	src := sources[a.Seq%len(sources)]
 	ti := titles[a.Seq%len(titles)]

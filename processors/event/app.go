@@ -210,23 +210,23 @@ func (m *appMapper) Map(c *Ctx) error {
 	// Conditional moves (§3).
 	if v := c.Column("City"); v != nil {
 		if identityInfo {
-			c.PutEV("account.city", ecs.Value(v))
+			c.PutEV("account.city", c.Arena.Value(v))
 		} else {
-			c.PutEV("city", ecs.Value(v))
+			c.PutEV("city", c.Arena.Value(v))
 		}
 	}
 	if v := c.Column("Country"); v != nil {
 		if identityInfo {
-			c.PutEV("account.country", ecs.Value(v))
+			c.PutEV("account.country", c.Arena.Value(v))
 		} else {
-			c.PutEV("country", ecs.Value(v))
+			c.PutEV("country", c.Arena.Value(v))
 		}
 	}
 	isp, ISP := c.Column("Isp"), c.Column("ISP")
 	if isp != nil && ISP != nil {
 		// §2.5: Isp is moved, the move of ISP fails and the moves that
 		// follow in §3 order (columns after Isp) never happen.
-		c.PutEV("isp", ecs.Value(isp))
+		c.PutEV("isp", c.Arena.Value(isp))
 		for i := range appColumns {
 			col := &appColumns[i]
 			if (col.conv == xMove || col.conv == xJSON) && col.name > "Isp" {
@@ -239,10 +239,10 @@ func (m *appMapper) Map(c *Ctx) error {
 		isp = ISP
 	}
 	if isp != nil {
-		c.PutEV("isp", ecs.Value(isp))
+		c.PutEV("isp", c.Arena.Value(isp))
 	}
 	if v := c.Column("State"); v != nil && identityInfo {
-		c.PutEV("account.state", ecs.Value(v))
+		c.PutEV("account.state", c.Arena.Value(v))
 	}
 
 	// R-ECS-1

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,36 +33,44 @@ var (
 )
 
 // familyRecords returns the records of one family whose category routes to
-// it (fixtures when present, else golden inputs; edge cases left out).
+// it: the fixture lines when the shared fixtures are present, plus one
+// golden input per table the fixtures lack (edge cases left out), so every
+// table of the family is in the mix.
 func familyRecords(b *testing.B, f Family) []string {
 	b.Helper()
-	var files []string
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "elastic-m365-defender", "event")
-	for _, n := range familyFixtures[f] {
-		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
-			files = append(files, filepath.Join(dir, n))
-		}
-	}
-	if len(files) == 0 {
-		for _, pat := range familyGoldens[f] {
-			m, _ := filepath.Glob(filepath.Join("testdata", pat))
-			files = append(files, m...)
-		}
-	}
 	var out []string
-	for _, fn := range files {
+	seen := map[string]bool{}
+	add := func(fn string, onePerTable bool) {
 		if strings.HasSuffix(fn, "-expected.json") || strings.Contains(fn, "-edge") {
-			continue
+			return
 		}
 		for _, l := range golden.Lines(b, fn) {
 			var env struct {
 				Category string `json:"category"`
 			}
-			if json.Unmarshal(l, &env) == nil {
-				if fams := Route(strings.ToLower(env.Category)); len(fams) == 1 && fams[0] == f {
-					out = append(out, string(l))
-				}
+			if json.Unmarshal(l, &env) != nil {
+				continue
 			}
+			if fams := Route(strings.ToLower(env.Category)); len(fams) != 1 || fams[0] != f {
+				continue
+			}
+			if onePerTable && seen[env.Category] {
+				continue
+			}
+			seen[env.Category] = true
+			out = append(out, string(l))
+		}
+	}
+	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "elastic-m365-defender", "event")
+	for _, n := range familyFixtures[f] {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			add(filepath.Join(dir, n), false)
+		}
+	}
+	for _, pat := range familyGoldens[f] {
+		m, _ := filepath.Glob(filepath.Join("testdata", pat))
+		for _, fn := range m {
+			add(fn, true)
 		}
 	}
 	if len(out) == 0 {
@@ -81,36 +88,6 @@ func allRecords(b *testing.B) []string {
 	return out
 }
 
-// procCPU is the CPU time (user + system) of the process so far; per-event
-// CPU time stays comparable while other builds load the shared machine.
-func procCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// loopCPU runs fn b.N times and reports cpu-ns/event besides ns/op.
-func loopCPU(b *testing.B, fn func(i int)) {
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := procCPU()
-	for i := 0; i < b.N; i++ {
-		fn(i)
-	}
-	b.StopTimer()
-	b.ReportMetric(float64((procCPU()-start).Nanoseconds())/float64(b.N), "cpu-ns/event")
-}
-
-func meanLen(recs []string) int64 {
-	n := 0
-	for _, r := range recs {
-		n += len(r)
-	}
-	return int64(n / len(recs))
-}
-
 // BenchmarkFamily runs the records of each mapper family through the
 // router alone (map), the router and libbeat's JSON codec (map_encode, the
 // beat's output path) and the encoding/json decode+encode baseline. One op
@@ -122,8 +99,8 @@ func BenchmarkFamily(b *testing.B) {
 			b.Run("map", func(b *testing.B) {
 				p := newTestRouter(bothOn)
 				render(p, []byte(recs[0])) // one-time set-up (e.g. user-agent regexes) out of the loop
-				b.SetBytes(meanLen(recs))
-				loopCPU(b, func(i int) {
+				b.SetBytes(avgLen(recs))
+				measureCPU(b, func(i int) {
 					ev := beat.Event{Fields: mapstr.M{"message": recs[i%len(recs)]}}
 					_, _ = p.Run(&ev)
 				})
@@ -141,8 +118,8 @@ func benchEncode(b *testing.B, recs []string, cfg Config) {
 		render(p, []byte(r)) // one-time set-up out of the loop
 	}
 	enc := jsoncodec.New("9.0.0", jsoncodec.Config{})
-	b.SetBytes(meanLen(recs))
-	loopCPU(b, func(i int) {
+	b.SetBytes(avgLen(recs))
+	measureCPU(b, func(i int) {
 		ev := beat.Event{Fields: mapstr.M{"message": recs[i%len(recs)]}}
 		out, _ := p.Run(&ev)
 		if _, err := enc.Encode("m365_defender", out); err != nil {
@@ -157,8 +134,8 @@ func benchBaseline(b *testing.B, recs []string) {
 	for i, r := range recs {
 		raw[i] = []byte(r)
 	}
-	b.SetBytes(meanLen(recs))
-	loopCPU(b, func(i int) {
+	b.SetBytes(avgLen(recs))
+	measureCPU(b, func(i int) {
 		var m map[string]any
 		if err := json.Unmarshal(raw[i%len(raw)], &m); err != nil {
 			b.Fatal(err)

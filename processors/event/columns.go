@@ -68,9 +68,9 @@ func convert(c *Ctx, fam Family, col *xcol, v *fastjson.Value) error {
 	}
 	switch col.conv {
 	case xMove:
-		c.PutEV(col.target, ecs.Value(v))
+		c.PutEV(col.target, c.Arena.Value(v))
 	case xJSON:
-		val, err := ecs.JSONColumn(v)
+		val, err := c.Arena.JSONColumn(v)
 		if err != nil {
 			c.Errorf("Processor json with tag json_%s in pipeline %s failed with message: %v", col.name, c.Pipeline(fam), err)
 		}
@@ -141,7 +141,7 @@ func convert(c *Ctx, fam Family, col *xcol, v *fastjson.Value) error {
 // convertEach converts a scalar, or every element of an array
 // (all-or-nothing, C-6), and stores the result.
 func convertEach(c *Ctx, fam Family, col *xcol, v *fastjson.Value, fn func(any) (any, bool), to string) {
-	val := ecs.Value(v)
+	val := c.Arena.Value(v)
 	if arr, ok := val.([]any); ok {
 		out := make([]any, len(arr))
 		for i, x := range arr {

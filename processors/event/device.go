@@ -75,6 +75,8 @@ type deviceRec struct {
 	// vals mirrors m365_defender.event.<target> by column index, so the
 	// derivations read values without walking the document.
 	vals [len(deviceColumnsArr) + 1]any
+	// nInit counts the non-null InitiatingProcess* columns.
+	nInit int
 	// subs caches the m365_defender.event sub-objects by column parent id.
 	subs [maxParents]mapstr.M
 }
@@ -108,6 +110,9 @@ func (m *deviceMapper) Map(c *Ctx) error {
 		c.Props.Visit(func(k []byte, v *fastjson.Value) {
 			if col, ok := m.cols[string(k)]; ok {
 				list = append(list, pending{col, v})
+				if col.parent == "initiating_process" && v.Type() != fastjson.TypeNull {
+					r.nInit++
+				}
 			}
 		})
 		for phase := 0; phase < 3; phase++ {
@@ -402,9 +407,9 @@ func (r *deviceRec) setCol(col *column, v any) {
 	if sub == nil {
 		var ok bool
 		if sub, ok = ecs.Obj(r.c.EV[col.parent]); !ok {
-			n := 4
+			n := 0
 			if col.parent == "initiating_process" {
-				n = 32 // most records fill ~30 of these columns
+				n = r.nInit // often 20–30 members: size once
 			}
 			nm := make(map[string]any, n)
 			r.c.EV[col.parent] = nm

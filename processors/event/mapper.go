@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/elastic/elastic-agent-libs/mapstr"
 	"github.com/valyala/fastjson"
@@ -89,6 +90,8 @@ type Ctx struct {
 	tagsFn func(tag string)
 	// clean: every mapper that ran is a CleanWriter (R11 scope).
 	clean bool
+	// ts is the parsed event time (R6), for @timestamp (R7).
+	ts time.Time
 	// lastParent/lastMap cache the parent object of the last Put.
 	lastParent string
 	lastMap    mapstr.M

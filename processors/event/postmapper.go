@@ -11,15 +11,20 @@ import (
 // postMapper runs the post-mapper steps R9a (event-envelope.md §5a).
 func postMapper(doc, EV mapstr.M) {
 	devID, _ := ecs.Get(EV, "device.id")
-	entityID(doc, "process.entity_id", "process.pid", "process.start", devID)
-	entityID(doc, "process.parent.entity_id", "process.parent.pid", "process.parent.start", devID)
-
-	if n, ok := ecs.Get(doc, "process.name"); !ok || n == nil {
-		if x, ok := ecs.Get(doc, "process.executable"); ok && !ecs.Empty(x) {
-			ecs.Put(doc, "process.name", x)
-		} else if name, ok := nameFromCommandLine(doc); ok {
-			if name, empty := ecs.Prune(name); !empty {
-				ecs.Put(doc, "process.name", name)
+	// Every process.* step reads and writes the process object (or its
+	// parent): look it up once.
+	if proc, ok := ecs.Obj(doc["process"]); ok {
+		entityID(proc, devID)
+		if parent, ok := ecs.Obj(proc["parent"]); ok {
+			entityID(parent, devID)
+		}
+		if proc["name"] == nil {
+			if x := proc["executable"]; !ecs.Empty(x) {
+				proc["name"] = x
+			} else if name, ok := nameFromCommandLine(proc); ok {
+				if name, empty := ecs.Prune(name); !empty {
+					proc["name"] = name
+				}
 			}
 		}
 	}
@@ -38,22 +43,22 @@ func postMapper(doc, EV mapstr.M) {
 	}
 }
 
-func entityID(doc mapstr.M, target, pidPath, startPath string, devID any) {
-	pid, _ := ecs.Get(doc, pidPath)
-	start, _ := ecs.Get(doc, startPath)
+// entityID sets proc.entity_id (proc is process or process.parent).
+func entityID(proc mapstr.M, devID any) {
+	pid, start := proc["pid"], proc["start"]
 	if pid != nil && start != nil && devID != nil {
-		ecs.Put(doc, target, ecs.Text(pid)+"|"+ecs.Text(start)+"|"+ecs.Text(devID))
+		proc["entity_id"] = ecs.Text(pid) + "|" + ecs.Text(start) + "|" + ecs.Text(devID)
 	}
-	if v, ok := ecs.Get(doc, target); ok && v != nil {
-		ecs.Put(doc, target, ecs.Fingerprint(ecs.Text(v)))
+	if v := proc["entity_id"]; v != nil {
+		proc["entity_id"] = ecs.Fingerprint(ecs.Text(v))
 	}
 }
 
 // nameFromCommandLine derives process.name from process.command_line (R9a
 // step 4): first non-empty command line, trimmed of characters <= U+0020,
 // text before the first space, after the last '/', without '"'.
-func nameFromCommandLine(doc mapstr.M) (any, bool) {
-	v, ok := ecs.Get(doc, "process.command_line")
+func nameFromCommandLine(proc mapstr.M) (any, bool) {
+	v, ok := proc["command_line"]
 	if !ok {
 		return nil, false
 	}

@@ -1,9 +1,13 @@
 package event
 
 import (
+	"encoding/json"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/elastic-agent-libs/mapstr"
@@ -230,4 +234,46 @@ func TestPluginConfigErrorNamesKey(t *testing.T) {
 	if _, err := newLibbeatProcessors(cfg); err == nil || !strings.Contains(err.Error(), "geoip.database") {
 		t.Errorf("error = %v, want one naming geoip.database", err)
 	}
+}
+
+func TestTimestampIsMillisecondPrecision(t *testing.T) {
+	p := newTestRouter(defaultConfig())
+	ev := &beat.Event{Fields: mapstr.M{"message": `{"category":"AdvancedHunting-Nope","properties":{"Timestamp":"2024-05-01T09:00:00.1239999Z"}}`}}
+	out, _ := p.Run(ev)
+	if got := out.Timestamp.Format(time.RFC3339Nano); got != "2024-05-01T09:00:00.123Z" {
+		t.Errorf("@timestamp = %s", got)
+	}
+}
+
+// TestConcurrentRun runs one router from several goroutines (libbeat may
+// share a processor between pipeline clients); run with -race.
+func TestConcurrentRun(t *testing.T) {
+	p := newTestRouter(bothOn)
+	var lines [][]byte
+	files, _ := filepath.Glob("testdata/*.json")
+	for _, f := range files {
+		if !strings.HasSuffix(f, "-expected.json") {
+			lines = append(lines, golden.Lines(t, f)...)
+		}
+	}
+	want := make([]string, len(lines))
+	for i, l := range lines {
+		b, _ := json.Marshal(render(p, l))
+		want[i] = string(b)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, l := range lines {
+				b, _ := json.Marshal(render(p, l))
+				if string(b) != want[i] {
+					t.Errorf("line %d differs under concurrency", i)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -71,8 +71,8 @@ func (p *Processor) Run(ev *beat.Event) (*beat.Event, error) {
 	if ev.Fields == nil {
 		ev.Fields = mapstr.M{}
 	}
-	raw, ok := originalText(ev.Fields)
-	tags := p.buildTags(ev.Fields["tags"])
+	raw, ok := processors.RawText(ev.Fields)
+	tags := p.opts.MergeTags(ev.Fields["tags"])
 	d := newDoc()
 	if !ok {
 		d.errorf("no record: neither event.original nor message is a string")
@@ -197,51 +197,6 @@ func (p *Processor) finish(ev *beat.Event, d *doc, raw string, tags []string, fa
 	}
 	ev.Fields = fields
 	p.m.events.Inc()
-}
-
-// originalText returns the raw record: event.original when it is a string,
-// else message.
-func originalText(f mapstr.M) (string, bool) {
-	if v, err := f.GetValue("event.original"); err == nil {
-		switch s := v.(type) {
-		case string:
-			return s, true
-		case []byte:
-			return string(s), true
-		}
-	}
-	switch s := f["message"].(type) {
-	case string:
-		return s, true
-	case []byte:
-		return string(s), true
-	}
-	return "", false
-}
-
-// buildTags returns the option tags (Elastic's order, when missing) followed
-// by the event's own tags.
-func (p *Processor) buildTags(v any) []string {
-	var cur []string
-	switch t := v.(type) {
-	case []string:
-		cur = t
-	case []any:
-		for _, x := range t {
-			if s, ok := x.(string); ok {
-				cur = append(cur, s)
-			}
-		}
-	case string:
-		cur = []string{t}
-	}
-	out := make([]string, 0, len(cur)+3)
-	for _, t := range p.opts.Tags() {
-		if !contains(cur, t) {
-			out = append(out, t)
-		}
-	}
-	return append(out, cur...)
 }
 
 func addTag(tags []string, t string) []string {

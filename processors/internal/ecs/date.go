@@ -20,8 +20,41 @@ func NormalizeDate(s string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	var buf [24]byte
-	return string(t.AppendFormat(buf[:0], dateLayout)), true
+	return FormatDate(t), true
+}
+
+// FormatDate formats t (UTC) as YYYY-MM-DDTHH:MM:SS.mmmZ, truncating to
+// milliseconds.
+func FormatDate(t time.Time) string {
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	if year < 0 || year > 9999 {
+		var buf [32]byte
+		return string(t.AppendFormat(buf[:0], dateLayout))
+	}
+	ms := t.Nanosecond() / 1e6
+	var b [24]byte
+	put := func(at, v, n int) {
+		for i := at + n - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, year, 4)
+	b[4] = '-'
+	put(5, int(month), 2)
+	b[7] = '-'
+	put(8, day, 2)
+	b[10] = 'T'
+	put(11, hour, 2)
+	b[13] = ':'
+	put(14, minute, 2)
+	b[16] = ':'
+	put(17, sec, 2)
+	b[19] = '.'
+	put(20, ms, 3)
+	b[23] = 'Z'
+	return string(b[:])
 }
 
 // ParseDate parses the forms accepted by NormalizeDate.

@@ -33,3 +33,15 @@ func TestNormalizeDate(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatDateMatchesLayout(t *testing.T) {
+	for _, in := range []string{"2022-11-07T17:07:42.0259186Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z", "2024-02-29T00:00:00.5+14:00"} {
+		tm, ok := ParseDate(in)
+		if !ok {
+			t.Fatalf("ParseDate(%q) failed", in)
+		}
+		if got, want := FormatDate(tm), tm.Format(dateLayout); got != want {
+			t.Errorf("FormatDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

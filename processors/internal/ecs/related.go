@@ -20,6 +20,15 @@ func (r *Related) Add(list *[]string, v string) {
 			return
 		}
 	}
+	appendValue(list, v)
+}
+
+// appendValue appends v, starting a list with room for 4 values (records
+// often have 2–6 hosts, IPs or hashes: one allocation instead of up to 4).
+func appendValue(list *[]string, v string) {
+	if *list == nil {
+		*list = make([]string, 0, 4)
+	}
 	*list = append(*list, v)
 }
 
@@ -34,7 +43,7 @@ func (r *Related) AddValue(list *[]string, v any) {
 // AddDup appends v (non-empty) keeping duplicates.
 func (r *Related) AddDup(list *[]string, v string) {
 	if v != "" {
-		*list = append(*list, v)
+		appendValue(list, v)
 	}
 }
 

@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/elastic/elastic-agent-libs/mapstr"
@@ -59,7 +60,8 @@ func (u *UserAgentParser) Parse(s string) mapstr.M {
 	r, ok := u.cache.Get(s)
 	if !ok {
 		r = u.parse(s)
-		u.cache.Add(s, r)
+		// s may point into a record's buffer (Arena): the cache keeps a copy.
+		u.cache.Add(strings.Clone(s), r)
 	}
 	out := mapstr.M{"original": s, "name": r.name, "device": mapstr.M{"name": r.device}}
 	if r.version != "" {
