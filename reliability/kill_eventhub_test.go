@@ -96,11 +96,24 @@ func TestKill9EventHub(t *testing.T) {
 		}
 	}
 	withID := len(ids) > 0
-	idDups := 0
-	for _, set := range ids {
+	idDups, shared := 0, 0
+	owner := map[string]string{}
+	for key, set := range ids {
 		if len(set) > 1 {
 			idDups++
 		}
+		for id := range set {
+			if o, ok := owner[id]; ok && o != key {
+				shared++
+			}
+			owner[id] = key
+		}
+	}
+	if withID := len(ids) > 0; withID && len(ids) != len(counts) {
+		t.Errorf("%d of %d records without @metadata._id", len(counts)-len(ids), len(counts))
+	}
+	if shared > 0 {
+		t.Errorf("%d _id values shared by different records (de-duplication would drop data)", shared)
 	}
 	t.Logf("RESULT kill9-eventhub: records %d, documents %d, torn lines %d, lost %d, duplicates %d (%d keys in re-read windows), duplicates outside the windows %d, events carry @metadata._id: %v (keys with more than one _id: %d)",
 		n, len(docs), torn, missing, dups, len(window), outside, withID, idDups)
