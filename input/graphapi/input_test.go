@@ -429,8 +429,11 @@ func TestStopWhilePublishBlocked(t *testing.T) {
 	if n := r.metric("alerts.events_acked_total"); n != 0 {
 		t.Errorf("acked %d", n)
 	}
-	if ok, _ := store.Has(in.stateKey(in.cfg.Streams[0])); ok {
-		t.Error("state written without acknowledgements")
+	// The state may hold the floor to re-read from (written when a pass
+	// starts), never a cursor that moved without acknowledgements.
+	var st persisted
+	if err := store.Get(in.stateKey(in.cfg.Streams[0]), &st); err == nil && st.Cursor != "" {
+		t.Errorf("cursor %s written without acknowledgements", st.Cursor)
 	}
 }
 

@@ -171,7 +171,13 @@ func (s *stream) commitLocked() {
 		return
 	}
 	s.queue = append(s.queue[:0], s.queue[n:]...)
-	s.acked.prune(s.cursor.Add(-s.overlap), s.dedupN)
+	// Keep what a re-read from the rescan floor would meet again, so it is
+	// not published twice.
+	keep := s.cursor.Add(-s.overlap)
+	if !s.rescan.IsZero() && s.rescan.Before(keep) {
+		keep = s.rescan
+	}
+	s.acked.prune(keep, s.dedupN)
 	s.m.cursorLag.Set(int64(s.now().Sub(s.cursor) / time.Second))
 	s.saveLocked()
 }
@@ -254,27 +260,29 @@ func permission(resource string) string {
 func (s *stream) poll(ctx context.Context) error {
 	for pass := 1; ; pass++ {
 		floor := s.floor()
-		rescanning := s.rescanPending()
 		s.published.prune(floor, s.dedupN)
+		// Until a whole pass has been read without items moving and is
+		// acknowledged, the next poll starts from this floor again: a pass
+		// cut short (error, stop, crash) cannot tell whether an update
+		// shifted an item across a page boundary while the cursor moved
+		// past it, so it must be read again, not trusted.
+		s.setRescan(floor)
 		moved, err := s.pass(ctx, floor)
 		if err != nil {
 			return err
 		}
 		if !moved {
-			if rescanning {
-				// Clear the rescan floor once everything read in
-				// this clean pass is acknowledged.
-				pg := &page{clearRescan: true}
-				s.enqueue(pg)
-				s.seal(pg)
-			}
+			// Clear the rescan floor once everything read in this clean
+			// pass is acknowledged.
+			pg := &page{clearRescan: true}
+			s.enqueue(pg)
+			s.seal(pg)
 			return nil
 		}
 		// An item already read in this pass came back with a newer
 		// lastUpdateDateTime: with offset paging, the items after its old
 		// position shifted and one may have been skipped. Read again.
 		s.m.rescans.Inc()
-		s.setRescan(floor)
 		if pass >= maxPasses {
 			s.log.Infow("Items keep changing while paging; the next poll reads again from the same point.", "from", formatTime(floor))
 			return nil
