@@ -1,9 +1,9 @@
 package graph
 
 import (
-	"sync"
-
 	"github.com/elastic/elastic-agent-libs/monitoring"
+
+	"github.com/m365beat/m365beat/processors"
 )
 
 // metrics are the counters of one processor type, registered once in the
@@ -16,35 +16,16 @@ type metrics struct {
 	unknownEvidence *monitoring.Uint // evidence of a type the spec does not map specifically (kept)
 }
 
-var (
-	metricsMu  sync.Mutex
-	metricsFor = map[string]*metrics{}
-)
-
-// metricsOf returns the counters of processor name, creating them once.
+// metricsOf returns the counters of processor name (shared by its
+// instances).
 func metricsOf(name string) *metrics {
-	metricsMu.Lock()
-	defer metricsMu.Unlock()
-	if m, ok := metricsFor[name]; ok {
-		return m
+	return &metrics{
+		events:          processors.Counter(name, "events"),
+		errors:          processors.Counter(name, "errors"),
+		pagesDropped:    processors.Counter(name, "pages_dropped"),
+		evidence:        processors.Counter(name, "evidence.total"),
+		unknownEvidence: processors.Counter(name, "evidence.unknown_type"),
 	}
-	reg := monitoring.Default.GetOrCreateRegistry("processor." + name)
-	m := &metrics{
-		events:          uintVar(reg, "events"),
-		errors:          uintVar(reg, "errors"),
-		pagesDropped:    uintVar(reg, "pages_dropped"),
-		evidence:        uintVar(reg, "evidence.total"),
-		unknownEvidence: uintVar(reg, "evidence.unknown_type"),
-	}
-	metricsFor[name] = m
-	return m
-}
-
-func uintVar(reg *monitoring.Registry, name string) *monitoring.Uint {
-	if v, ok := reg.Get(name).(*monitoring.Uint); ok {
-		return v
-	}
-	return monitoring.NewUint(reg, name)
 }
 
 // countEvidence counts the evidence objects and those of unknown type.
