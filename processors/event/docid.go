@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"encoding/base64"
-	"hash"
 	"slices"
 	"sync"
-	"unsafe"
+	"sync/atomic"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/valyala/fastjson"
@@ -48,32 +47,62 @@ var docIDKeys = [...]string{
 	"AccountUpn", "NetworkMessageId", "RecipientEmailAddress", "AlertId",
 }
 
-func isDocIDKey(k []byte) bool {
-	for _, key := range docIDKeys {
+// docIDKeyIndex returns the index of k in docIDKeys, or -1.
+func docIDKeyIndex(k []byte) int {
+	for i, key := range docIDKeys {
 		if string(k) == key {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
-// docIDState is the hasher and scratch space of one docID call, pooled:
-// keys are copied into one arena (fastjson keys are only valid inside
-// Visit) and sorted by offset pairs, so fingerprinting allocates nothing
-// per column.
+// docIDState is the scratch space of one docID call, pooled: the bytes to
+// fingerprint are gathered in buf and hashed once; keys are copied into
+// one arena (fastjson keys are only valid inside Visit) and sorted through
+// an index, so fingerprinting allocates nothing per column.
 type docIDState struct {
-	h     hash.Hash
 	buf   []byte
 	arena []byte
 	spans []span
+	order []int32
+	// keyCols are the key columns of the record (docIDKeys order).
+	keyCols [len(docIDKeys)]*fastjson.Value
 }
 
-type span struct{ from, to int }
+// span is one member of an object being fingerprinted: its key (a range
+// of the arena) and its value.
+type span struct {
+	from, to int
+	v        *fastjson.Value
+}
 
-var docIDPool = sync.Pool{New: func() any { return &docIDState{h: sha1.New()} }}
+// keyOrder remembers, per table, the column names of the last record (in
+// the order received) and their byte order: Defender sends the columns of
+// a table in one order, so the sort of the next record is a comparison.
+type keyOrder struct {
+	keys  []byte  // the names, concatenated
+	ends  []int32 // end of each name in keys
+	order []int32 // indexes of the names in byte order
+}
+
+var (
+	docIDPool = sync.Pool{New: func() any { return new(docIDState) }}
+	// keyOrders has one slot per supported category (a fixed set: records
+	// of unknown categories are sorted every time).
+	keyOrders = func() map[string]*atomic.Pointer[keyOrder] {
+		m := make(map[string]*atomic.Pointer[keyOrder], len(Tables))
+		for i := range Tables {
+			m[Tables[i].Category()] = new(atomic.Pointer[keyOrder])
+		}
+		return m
+	}()
+)
 
 // setDocID sets @metadata._id of ev from the decoded record (jo, may be
-// nil) and its raw text, unless the event already has an _id.
+// nil) and its raw text, unless the event already has an _id. It runs
+// before the mappers, while fastjson still holds string values as received
+// (no unescape and re-escape).
 func setDocID(ev *beat.Event, jo *fastjson.Object, raw string) {
 	if _, ok := ev.Meta["_id"]; ok {
 		return
@@ -94,8 +123,7 @@ func docID(jo *fastjson.Object, raw string) string {
 	}
 	st := docIDPool.Get().(*docIDState)
 	defer docIDPool.Put(st)
-	st.h.Reset()
-	st.arena, st.spans = st.arena[:0], st.spans[:0]
+	st.buf, st.arena, st.spans, st.order = st.buf[:0], st.arena[:0], st.spans[:0], st.order[:0]
 	if props == nil {
 		if raw == "" {
 			return ""
@@ -104,37 +132,31 @@ func docID(jo *fastjson.Object, raw string) string {
 		st.writeString(raw)
 		return st.sum()
 	}
-	st.writeString(envelopeText(jo, "tenantId", "Tenant"))
-	st.writeString(envelopeText(jo, "category"))
-	for _, k := range docIDKeys {
-		v := props.Get(k)
-		if v == nil || v.Type() == fastjson.TypeNull {
-			continue
-		}
-		st.writeString(k)
-		st.value(v)
-	}
-	st.object(props, true)
+	st.write(envelopeText(jo, "tenantId", "Tenant"))
+	category := envelopeText(jo, "category")
+	st.write(category)
+	st.object(props, keyOrders[string(category)])
 	return st.sum()
 }
 
-func envelopeText(jo *fastjson.Object, keys ...string) string {
+// envelopeText returns the text of the first of keys that is present and
+// not null (strings unquoted), or nil. The bytes belong to the parser.
+func envelopeText(jo *fastjson.Object, keys ...string) []byte {
 	for _, k := range keys {
 		v := jo.Get(k)
 		if v == nil || v.Type() == fastjson.TypeNull {
 			continue
 		}
 		if v.Type() == fastjson.TypeString {
-			return string(v.GetStringBytes())
+			return v.GetStringBytes()
 		}
-		return v.String()
+		return []byte(v.String())
 	}
-	return ""
+	return nil
 }
 
-// Separators, shared so that writing them does not allocate.
+// Separators.
 var (
-	sep         = []byte{0}
 	openObject  = []byte{0, '{'}
 	closeObject = []byte{0, '}'}
 	openArray   = []byte{0, '['}
@@ -143,68 +165,138 @@ var (
 )
 
 func (st *docIDState) write(b []byte) {
-	st.h.Write(sep)
-	st.h.Write(b)
+	st.buf = append(st.buf, 0)
+	st.buf = append(st.buf, b...)
 }
 
 func (st *docIDState) writeString(s string) {
-	st.buf = append(st.buf[:0], s...)
-	st.write(st.buf)
+	st.buf = append(st.buf, 0)
+	st.buf = append(st.buf, s...)
 }
 
-// value feeds the JSON text of v, objects with sorted keys.
+// value feeds the JSON text of v, objects with sorted keys. Scalars are
+// written with MarshalTo, which copies a string that was not read yet as
+// received; asking v.Type() first would unescape it, and MarshalTo would
+// then escape it again.
 func (st *docIDState) value(v *fastjson.Value) {
-	switch v.Type() {
-	case fastjson.TypeObject:
+	mark := len(st.buf)
+	st.buf = append(st.buf, 0)
+	st.buf = v.MarshalTo(st.buf)
+	switch st.buf[mark+1] {
+	case '{':
+		st.buf = st.buf[:mark]
 		o, _ := v.Object()
-		st.h.Write(openObject)
-		st.object(o, false)
-		st.h.Write(closeObject)
-	case fastjson.TypeArray:
+		st.buf = append(st.buf, openObject...)
+		st.object(o, nil)
+		st.buf = append(st.buf, closeObject...)
+	case '[':
+		st.buf = st.buf[:mark]
 		arr, _ := v.Array()
-		st.h.Write(openArray)
+		st.buf = append(st.buf, openArray...)
 		for _, e := range arr {
 			st.value(e)
 		}
-		st.h.Write(closeArray)
-	default:
-		st.buf = v.MarshalTo(st.buf[:0])
-		st.write(st.buf)
+		st.buf = append(st.buf, closeArray...)
 	}
 }
 
-// object feeds the members of o by key in byte order; skipKeys leaves out
-// the key columns already fed. Nested objects reuse the arena above the
-// caller's part of it.
-func (st *docIDState) object(o *fastjson.Object, skipKeys bool) {
-	base := len(st.spans)
+// object feeds the members of o by key in byte order. The top-level call
+// (cache != nil) feeds the key columns first (docIDKeys order, not null),
+// then the other members; it reuses the
+// table's cached order when the record's names match it. Nested objects
+// use the arena above the caller's part of it.
+func (st *docIDState) object(o *fastjson.Object, cache *atomic.Pointer[keyOrder]) {
+	top := cache != nil
+	base, abase := len(st.spans), len(st.arena)
+	if top {
+		st.keyCols = [len(docIDKeys)]*fastjson.Value{}
+	}
 	o.Visit(func(k []byte, v *fastjson.Value) {
-		if skipKeys && isDocIDKey(k) {
-			return
+		if top {
+			if i := docIDKeyIndex(k); i >= 0 {
+				if st.keyCols[i] == nil { // the first, as Object.Get
+					st.keyCols[i] = v
+				}
+				return
+			}
 		}
 		from := len(st.arena)
 		st.arena = append(st.arena, k...)
-		st.spans = append(st.spans, span{from, len(st.arena)})
+		st.spans = append(st.spans, span{from, len(st.arena), v})
 	})
+	if top {
+		for i, v := range st.keyCols {
+			if v != nil && v.Type() != fastjson.TypeNull {
+				st.writeString(docIDKeys[i])
+				st.value(v)
+			}
+		}
+	}
 	mine := st.spans[base:]
-	slices.SortFunc(mine, func(a, b span) int {
-		return bytes.Compare(st.arena[a.from:a.to], st.arena[b.from:b.to])
-	})
-	for i := base; i < len(st.spans); i++ {
-		sp := st.spans[i]
-		k := st.arena[sp.from:sp.to]
-		st.write(k)
-		st.value(o.Get(unsafeString(k)))
+	obase := len(st.order)
+	var order []int32
+	if top {
+		if ko := cache.Load(); ko != nil && ko.matches(st.arena[abase:], mine, abase) {
+			order = ko.order
+		}
+	}
+	if order == nil {
+		order = st.sortOrder(mine)
+		if top {
+			cache.Store(newKeyOrder(st.arena[abase:], mine, abase, order))
+		}
+	}
+	for _, i := range order {
+		sp := mine[i]
+		st.write(st.arena[sp.from:sp.to])
+		st.value(sp.v)
 	}
 	st.spans = st.spans[:base]
+	st.arena = st.arena[:abase]
+	st.order = st.order[:obase]
+}
+
+// sortOrder returns the indexes of spans in key byte order. They are
+// pushed on st.order (a stack shared with nested objects: the caller pops
+// them with popOrder).
+func (st *docIDState) sortOrder(spans []span) []int32 {
+	obase := len(st.order)
+	for i := range spans {
+		st.order = append(st.order, int32(i))
+	}
+	order := st.order[obase:]
+	slices.SortFunc(order, func(a, b int32) int {
+		x, y := spans[a], spans[b]
+		return bytes.Compare(st.arena[x.from:x.to], st.arena[y.from:y.to])
+	})
+	return order
+}
+
+// matches reports whether the names of spans (keys, arena offsets from
+// base) are those of ko, in the same order.
+func (ko *keyOrder) matches(keys []byte, spans []span, base int) bool {
+	if len(spans) != len(ko.ends) || !bytes.Equal(keys, ko.keys) {
+		return false
+	}
+	for i, sp := range spans {
+		if int32(sp.to-base) != ko.ends[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func newKeyOrder(keys []byte, spans []span, base int, order []int32) *keyOrder {
+	ko := &keyOrder{keys: bytes.Clone(keys), ends: make([]int32, len(spans)), order: slices.Clone(order)}
+	for i, sp := range spans {
+		ko.ends[i] = int32(sp.to - base)
+	}
+	return ko
 }
 
 func (st *docIDState) sum() string {
-	var d [sha1.Size]byte
+	d := sha1.Sum(st.buf)
 	var out [28]byte
-	base64.StdEncoding.Encode(out[:], st.h.Sum(d[:0]))
+	base64.StdEncoding.Encode(out[:], d[:])
 	return string(out[:])
 }
-
-// unsafeString views b as a string for a lookup that does not keep it.
-func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

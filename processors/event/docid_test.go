@@ -136,3 +136,23 @@ func TestDocIDConcurrent(t *testing.T) {
 		t.Errorf("concurrent _id %q differs", e)
 	}
 }
+
+// The per-table cache of column order must only be reused for the very
+// same names: "ab","c" and "a","bc" concatenate alike.
+func TestDocIDKeyOrderCache(t *testing.T) {
+	p := newTestRouter(defaultConfig())
+	rec := func(props string) string {
+		return `{"tenantId":"t1","category":"AdvancedHunting-DeviceEvents","properties":` + props + `}`
+	}
+	a1 := idOf(t, p, rec(`{"ab":"1","c":"2"}`))
+	b1 := idOf(t, p, rec(`{"a":"1","bc":"2"}`))
+	if a1 == b1 {
+		t.Fatal("records with other column names share an _id")
+	}
+	if a2 := idOf(t, p, rec(`{"c":"2","ab":"1"}`)); a2 != a1 {
+		t.Fatalf("same record with columns reordered: _id %q, want %q", a2, a1)
+	}
+	if b2 := idOf(t, p, rec(`{"a":"1","bc":"2"}`)); b2 != b1 {
+		t.Fatalf("same record again: _id %q, want %q", b2, b1)
+	}
+}

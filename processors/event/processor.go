@@ -194,6 +194,8 @@ func (p *Processor) process(ev *beat.Event) {
 	if J != nil && J.Type() == fastjson.TypeObject {
 		jo, _ = J.Object()
 	}
+	// The _id first, while string values are still as received (docid.go).
+	setDocID(ev, jo, raw)
 
 	// R4: envelope keys.
 	var catV, props *fastjson.Value
@@ -312,7 +314,6 @@ func (p *Processor) process(ev *beat.Event) {
 		mPipelineErrors.Inc()
 	}
 	ev.Fields = doc
-	setDocID(ev, jo, raw) // docid.go
 }
 
 // route runs the mappers of every matching route and keeps unmapped columns.
