@@ -2,7 +2,6 @@ package event
 
 import (
 	"fmt"
-	"strings"
 	"time"
 	"unsafe"
 
@@ -234,7 +233,7 @@ func (p *Processor) process(ev *beat.Event) {
 	catIsString := false
 	if !catNull && catV.Type() == fastjson.TypeString {
 		catIsString = true
-		catStr = string(catV.GetStringBytes())
+		catStr = c.Arena.String(catV.GetStringBytes())
 	}
 	if catNull || (catIsString && catStr == "") {
 		c.Error("Missing required field: m365_defender.event.category.")
@@ -261,10 +260,11 @@ func (p *Processor) process(ev *beat.Event) {
 		routerFailed = true
 	default:
 		c.Category = catStr
-		c.Cat = strings.ToLower(catStr)
+		var fams []Family
+		c.Cat, fams = routeCategory(catStr)
 		c.Table = LookupCategory(catStr)
 		c.PreserveDuplicates = contains(tags, tagPreserveDuplicates)
-		p.route(c, addTag)
+		p.route(c, fams, addTag)
 	}
 
 	if !routerFailed {
@@ -317,9 +317,8 @@ func (p *Processor) process(ev *beat.Event) {
 }
 
 // route runs the mappers of every matching route and keeps unmapped columns.
-func (p *Processor) route(c *Ctx, addTag func(string)) {
-	fams := Route(c.Cat)
-	var ran []Mapper
+func (p *Processor) route(c *Ctx, fams []Family, addTag func(string)) {
+	ran := make([]Mapper, 0, 2)
 	c.clean = true
 	for _, f := range fams {
 		m := MapperOf(f)
@@ -397,7 +396,8 @@ func (p *Processor) routerFailure(c *Ctx, addTag func(string), reason string) {
 func (p *Processor) envelopeDate(c *Ctx, v *fastjson.Value, target, tag string) {
 	var text string
 	if v.Type() == fastjson.TypeString {
-		text = string(v.GetStringBytes())
+		b := v.GetStringBytes() // parser memory: not kept past this call
+		text = unsafe.String(unsafe.SliceData(b), len(b))
 	} else {
 		text = v.String()
 	}
@@ -408,7 +408,7 @@ func (p *Processor) envelopeDate(c *Ctx, v *fastjson.Value, target, tag string) 
 		}
 		return
 	}
-	c.Errorf("Processor date with tag %s in pipeline %s failed with message: unable to parse date [%s]", tag, routerPipeline, text)
+	c.Errorf("Processor date with tag %s in pipeline %s failed with message: unable to parse date [%s]", tag, routerPipeline, text) // Errorf copies text
 }
 
 func moveEnvelope(c *Ctx, jo *fastjson.Object, key, target string) {

@@ -80,6 +80,32 @@ var byCategory = func() map[string]*Table {
 	return m
 }()
 
+// routing is what R9 derives from a supported category, computed once.
+type routing struct {
+	lower    string   // the category lower-cased
+	families []Family // Route(lower); shared, never modified
+}
+
+var routings = func() map[string]routing {
+	m := make(map[string]routing, len(Tables))
+	for i := range Tables {
+		cat := Tables[i].Category()
+		lower := strings.ToLower(cat)
+		m[cat] = routing{lower, Route(lower)}
+	}
+	return m
+}()
+
+// routeCategory returns the lower-cased category and its families, from
+// the table cache for supported categories.
+func routeCategory(category string) (string, []Family) {
+	if r, ok := routings[category]; ok {
+		return r.lower, r.families
+	}
+	lower := strings.ToLower(category)
+	return lower, Route(lower)
+}
+
 // LookupCategory returns the table of a supported category value (exact,
 // case-sensitive), or nil.
 func LookupCategory(category string) *Table { return byCategory[category] }

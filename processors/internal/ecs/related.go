@@ -8,6 +8,9 @@ import "github.com/elastic/elastic-agent-libs/mapstr"
 // are skipped (they would be pruned anyway, R11).
 type Related struct {
 	Hosts, User, IP, Hash []string
+	// slab backs the first values of all four lists (one allocation per
+	// record for the usual 2–6 values of each).
+	slab []string
 }
 
 // Add appends v to *list unless empty or already present.
@@ -20,14 +23,37 @@ func (r *Related) Add(list *[]string, v string) {
 			return
 		}
 	}
-	appendValue(list, v)
+	r.appendValue(list, v)
 }
 
-// appendValue appends v, starting a list with room for 4 values (records
-// often have 2–6 hosts, IPs or hashes: one allocation instead of up to 4).
-func appendValue(list *[]string, v string) {
+// slabPart is the room of each list in the slab.
+const slabPart = 6
+
+// start gives an empty list its part of the slab (a full list grows by
+// itself: the capacity of the part is capped).
+func (r *Related) start(list *[]string) {
+	if r.slab == nil {
+		r.slab = make([]string, 4*slabPart)
+	}
+	i := 0
+	switch list {
+	case &r.User:
+		i = 1
+	case &r.IP:
+		i = 2
+	case &r.Hash:
+		i = 3
+	case &r.Hosts:
+	default: // not one of r's lists
+		*list = make([]string, 0, slabPart)
+		return
+	}
+	*list = r.slab[i*slabPart : i*slabPart : (i+1)*slabPart]
+}
+
+func (r *Related) appendValue(list *[]string, v string) {
 	if *list == nil {
-		*list = make([]string, 0, 4)
+		r.start(list)
 	}
 	*list = append(*list, v)
 }
@@ -43,7 +69,7 @@ func (r *Related) AddValue(list *[]string, v any) {
 // AddDup appends v (non-empty) keeping duplicates.
 func (r *Related) AddDup(list *[]string, v string) {
 	if v != "" {
-		appendValue(list, v)
+		r.appendValue(list, v)
 	}
 }
 
