@@ -47,7 +47,8 @@ func postMapper(doc, EV mapstr.M) {
 func entityID(proc mapstr.M, devID any) {
 	pid, start := proc["pid"], proc["start"]
 	if pid != nil && start != nil && devID != nil {
-		proc["entity_id"] = ecs.Text(pid) + "|" + ecs.Text(start) + "|" + ecs.Text(devID)
+		proc["entity_id"] = ecs.Fingerprint(ecs.Text(pid), ecs.Text(start), ecs.Text(devID))
+		return
 	}
 	if v := proc["entity_id"]; v != nil {
 		proc["entity_id"] = ecs.Fingerprint(ecs.Text(v))

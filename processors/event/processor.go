@@ -2,6 +2,7 @@ package event
 
 import (
 	"fmt"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -122,6 +123,9 @@ func (p *Processor) Run(ev *beat.Event) (out *beat.Event, err error) {
 	return ev, nil
 }
 
+// ctxPool recycles the per-record Ctx (mappers do not keep it).
+var ctxPool = sync.Pool{New: func() any { return new(Ctx) }}
+
 // keptFields are the input metadata fields kept on the event.
 var keptFields = [...]string{"@timestamp", "azure", "data_stream", "input"}
 
@@ -158,16 +162,15 @@ func (p *Processor) process(ev *beat.Event) {
 
 	// R1
 	doc["ecs"] = map[string]any{"version": ecsVersion}
-	evObj := map[string]any{}
-	if hasRaw && raw != "" {
-		evObj["original"] = raw
-	}
-	doc["event"] = evObj
+	// event.original is added at the end (R13), when kept: no mapper reads it.
+	doc["event"] = map[string]any{}
 	evMap := make(map[string]any, 24)
 	doc["m365_defender"] = map[string]any{"event": evMap}
 	EV := mapstr.M(evMap)
 
-	c := &Ctx{Doc: doc, EV: EV, Table: p.table, tagsFn: addTag, Enrich: p.geo}
+	c := ctxPool.Get().(*Ctx)
+	*c = Ctx{Doc: doc, EV: EV, Table: p.table, tagsFn: addTag, Enrich: p.geo}
+	defer func() { *c = Ctx{}; ctxPool.Put(c) }()
 	if hasRaw {
 		// A third of the record covers the string values of the fixture
 		// tables (keys and nulls take the rest); beyond that strings are
@@ -299,13 +302,13 @@ func (p *Processor) process(ev *beat.Event) {
 	if len(tags) > 0 {
 		doc["tags"] = tags
 	}
-	if !contains(tags, tagPreserveOriginal) {
-		if e, ok := ecs.Obj(doc["event"]); ok {
-			delete(e, "original")
-			if len(e) == 0 {
-				delete(doc, "event")
-			}
+	if hasRaw && raw != "" && contains(tags, tagPreserveOriginal) {
+		e, ok := ecs.Obj(doc["event"])
+		if !ok {
+			e = map[string]any{}
+			doc["event"] = map[string]any(e)
 		}
+		e["original"] = raw
 	}
 	if _, ok := doc["error"]; ok {
 		mErrors.Inc()

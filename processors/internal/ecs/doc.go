@@ -139,16 +139,18 @@ func AppendError(doc mapstr.M, msg string) {
 // Fingerprint returns the entity-id fingerprint of R9a: standard Base64 of
 // SHA-1 over one 0x00 byte followed by the parts joined with "|".
 func Fingerprint(parts ...string) string {
-	h := sha1.New()
-	h.Write([]byte{0})
+	var stack [256]byte
+	b := append(stack[:0], 0)
 	for i, p := range parts {
 		if i > 0 {
-			h.Write([]byte{'|'})
+			b = append(b, '|')
 		}
-		h.Write([]byte(p))
+		b = append(b, p...)
 	}
-	var sum [sha1.Size]byte
-	return base64.StdEncoding.EncodeToString(h.Sum(sum[:0]))
+	sum := sha1.Sum(b)
+	var out [28]byte
+	base64.StdEncoding.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // Prune removes null values and empty strings recursively, then objects and
