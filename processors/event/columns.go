@@ -222,7 +222,11 @@ func mapColumns(c *Ctx, fam Family, d xdict, skip func(col *xcol, v *fastjson.Va
 			return
 		}
 		col, ok := d[string(k)]
-		if !ok || col.conv == xDiscard || col.name == "Timestamp" {
+		if !ok {
+			c.noteUnknown(k, v)
+			return
+		}
+		if col.conv == xDiscard || col.name == "Timestamp" {
 			return
 		}
 		if skip != nil && skip(col, v) {
@@ -230,6 +234,7 @@ func mapColumns(c *Ctx, fam Family, d xdict, skip func(col *xcol, v *fastjson.Va
 		}
 		herr = convert(c, fam, col, v)
 	})
+	c.unknownSet = herr == nil
 	return herr
 }
 

@@ -113,8 +113,11 @@ func (m *deviceMapper) Map(c *Ctx) error {
 				if col.parent == "initiating_process" && v.Type() != fastjson.TypeNull {
 					r.nInit++
 				}
+			} else {
+				c.noteUnknown(k, v)
 			}
 		})
+		c.unknownSet = true
 		for phase := 0; phase < 3; phase++ {
 			for _, p := range list {
 				if convPhase(p.col.conv) == phase {
@@ -159,9 +162,7 @@ func (m *deviceMapper) Map(c *Ctx) error {
 	r.related()
 	// 8. duplicate removal (§5.17).
 	if !c.PreserveDuplicates {
-		for _, f := range deviceDuplicates {
-			ecs.Delete(c.EV, f)
-		}
+		deviceDupPaths.remove(c.EV)
 	}
 	return nil
 }

@@ -95,6 +95,30 @@ type Ctx struct {
 	// lastParent/lastMap cache the parent object of the last Put.
 	lastParent string
 	lastMap    mapstr.M
+	// unknown holds the columns a mapper's own visit of Props found
+	// outside its dictionary (visit order); unknownSet says that visit
+	// covered every column. keepUnmapped uses it when that mapper was the
+	// only one to run, instead of visiting Props again.
+	unknown    []unknownCol
+	unknownSet bool
+}
+
+// unknownCol is a column outside the dictionary; k aliases parser memory.
+type unknownCol struct {
+	k []byte
+	v *fastjson.Value
+}
+
+// noteUnknown records a column the visiting mapper does not know.
+func (c *Ctx) noteUnknown(k []byte, v *fastjson.Value) {
+	c.unknown = append(c.unknown, unknownCol{k, v})
+}
+
+// reset empties c for the pool, keeping the unknown buffer's capacity.
+func (c *Ctx) reset() {
+	buf := c.unknown
+	clear(buf)
+	*c = Ctx{unknown: buf[:0]}
 }
 
 // Enricher adds geo/as data for an IP under prefix (e.g. "source").

@@ -169,8 +169,8 @@ func (p *Processor) process(ev *beat.Event) {
 	EV := mapstr.M(evMap)
 
 	c := ctxPool.Get().(*Ctx)
-	*c = Ctx{Doc: doc, EV: EV, Table: p.table, tagsFn: addTag, Enrich: p.geo}
-	defer func() { *c = Ctx{}; ctxPool.Put(c) }()
+	*c = Ctx{Doc: doc, EV: EV, Table: p.table, tagsFn: addTag, Enrich: p.geo, unknown: c.unknown[:0]}
+	defer func() { c.reset(); ctxPool.Put(c) }()
 	if hasRaw {
 		// A third of the record covers the string values of the fixture
 		// tables (keys and nulls take the rest); beyond that strings are
@@ -361,7 +361,7 @@ func keepUnmapped(c *Ctx, ran []Mapper) {
 	}
 	var un mapstr.M
 	n := int64(0)
-	c.Props.Visit(func(k []byte, v *fastjson.Value) {
+	keep := func(k []byte, v *fastjson.Value) {
 		if v.Type() == fastjson.TypeNull {
 			return
 		}
@@ -371,19 +371,29 @@ func keepUnmapped(c *Ctx, ran []Mapper) {
 		if string(k) == "Timestamp" {
 			return
 		}
-		// The key bytes are only borrowed: Known must not keep the string.
-		key := unsafe.String(unsafe.SliceData(k), len(k))
-		for _, m := range ran {
-			if m.Known(key) {
-				return
-			}
-		}
 		if un == nil {
 			un = map[string]any{}
 		}
 		un[c.Arena.String(k)] = c.Arena.Value(v)
 		n++
-	})
+	}
+	if len(ran) == 1 && c.unknownSet {
+		// The mapper's own visit listed the columns it does not know.
+		for _, u := range c.unknown {
+			keep(u.k, u.v)
+		}
+	} else {
+		c.Props.Visit(func(k []byte, v *fastjson.Value) {
+			// The key bytes are only borrowed: Known must not keep the string.
+			key := unsafe.String(unsafe.SliceData(k), len(k))
+			for _, m := range ran {
+				if m.Known(key) {
+					return
+				}
+			}
+			keep(k, v)
+		})
+	}
 	if un != nil {
 		c.EV["unmapped"] = map[string]any(un)
 		mUnmapped.Add(n)
