@@ -20,6 +20,10 @@ func init() { RegisterMapper(FamilyAlert, &alertMapper{d: newDict(alertColumns)}
 // Known reports whether the alert dictionary (event-alert.md §3) maps col.
 func (m *alertMapper) Known(col string) bool { return m.d.known(col) }
 
+// TracksEmptyValues implements EmptyTracker: every document write outside
+// m365_defender.event goes through Ctx.Put or is reported to MarkWritten.
+func (m *alertMapper) TracksEmptyValues() bool { return true }
+
 // alertColumns is the column index of event-alert.md §3.
 var alertColumns = []xcol{
 	{"Timestamp", "timestamp", xMove},

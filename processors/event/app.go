@@ -21,6 +21,10 @@ func init() {
 // Known reports whether the app & identity dictionary (§3) maps col.
 func (m *appMapper) Known(col string) bool { return m.d.known(col) }
 
+// TracksEmptyValues implements EmptyTracker: every document write outside
+// m365_defender.event goes through Ctx.Put or is reported to MarkWritten.
+func (m *appMapper) TracksEmptyValues() bool { return true }
+
 // appColumns is the column index of event-app-and-identity.md §3 with
 // the conversions of §2.3/§2.4. City, Country and State move to a target
 // that depends on the table (handled in Map); Isp/ISP are handled there
@@ -356,9 +360,11 @@ func (m *appMapper) Map(c *Ctx) error {
 	// R-UA
 	if s, ok := c.ev("user_agent").(string); ok && s != "" {
 		c.Doc["user_agent"] = m.ua.Parse(s)
+		c.MarkWritten(c.Doc["user_agent"])
 	}
 	if s, ok := c.ev("user_agent_header").(string); ok && s != "" {
 		c.Doc["user_agent"] = m.ua.Parse(s)
+		c.MarkWritten(c.Doc["user_agent"])
 	}
 
 	// R-CLIENT
@@ -371,6 +377,7 @@ func (m *appMapper) Map(c *Ctx) error {
 	if c.Enrich != nil {
 		if s, ok := c.doc("client.ip").(string); ok && s != "" {
 			c.Enrich.Enrich(c.Doc, "client", s)
+			c.MarkWritten(c.Doc["client"])
 		}
 	}
 

@@ -19,6 +19,10 @@ func init() { RegisterMapper(FamilyEmail, &emailMapper{d: newDict(emailColumns)}
 // Known reports whether the e-mail dictionary (event-email.md §3) maps col.
 func (m *emailMapper) Known(col string) bool { return m.d.known(col) }
 
+// TracksEmptyValues implements EmptyTracker: every document write outside
+// m365_defender.event goes through Ctx.Put or is reported to MarkWritten.
+func (m *emailMapper) TracksEmptyValues() bool { return true }
+
 // emailColumns is the column index of event-email.md §3 (+ UrlCount, §4.4).
 var emailColumns = []xcol{
 	{"Timestamp", "timestamp", xMove},
@@ -171,6 +175,7 @@ func (m *emailMapper) Map(c *Ctx) error {
 			u = mapstr.M{"original": s}
 		}
 		c.Doc["url"] = u
+		c.MarkWritten(u)
 	}
 	// R-USER
 	c.cpEV("group_name", "user.group.name")

@@ -34,6 +34,15 @@ type CleanWriter interface {
 	WritesNoEmptyValues() bool
 }
 
+// EmptyTracker is implemented by mappers whose every write outside
+// m365_defender.event goes through Ctx.Put (or is reported with
+// Ctx.MarkWritten): Put notes whether a written value is or holds null, ""
+// or an empty object/array. When no such value was written, the router
+// prunes as for a CleanWriter.
+type EmptyTracker interface {
+	TracksEmptyValues() bool
+}
+
 // HardError is a hard failure of a mapper step (event-envelope.md §8).
 type HardError struct {
 	Step, Tag, Reason string
@@ -101,6 +110,9 @@ type Ctx struct {
 	// only one to run, instead of visiting Props again.
 	unknown    []unknownCol
 	unknownSet bool
+	// wroteEmpty: Put wrote a value that is or holds null, "" or an empty
+	// object/array (EmptyTracker).
+	wroteEmpty bool
 }
 
 // unknownCol is a column outside the dictionary; k aliases parser memory.
@@ -153,6 +165,7 @@ func (c *Ctx) PutEV(path string, v any) { ecs.Put(c.EV, path, v) }
 // the document once. Code that replaces an object of c.Doc directly must
 // call c.ForgetPut.
 func (c *Ctx) Put(path string, v any) {
+	c.MarkWritten(v)
 	i := strings.LastIndexByte(path, '.')
 	if i < 0 {
 		c.Doc[path] = v
@@ -163,6 +176,13 @@ func (c *Ctx) Put(path string, v any) {
 		c.lastParent, c.lastMap = parent, ecs.Sub(c.Doc, parent)
 	}
 	c.lastMap[path[i+1:]] = v
+}
+
+// MarkWritten notes a value written into the document without Put.
+func (c *Ctx) MarkWritten(v any) {
+	if !c.wroteEmpty && ecs.HasEmpty(v) {
+		c.wroteEmpty = true
+	}
 }
 
 // ForgetPut drops the object cache of Put.

@@ -329,7 +329,7 @@ func (p *Processor) route(c *Ctx, fams []Family, addTag func(string)) {
 			continue
 		}
 		ran = append(ran, m)
-		if cw, ok := m.(CleanWriter); !ok || !cw.WritesNoEmptyValues() {
+		if !writesClean(m) {
 			c.clean = false
 		}
 		if err := m.Map(c); err != nil {
@@ -351,6 +351,19 @@ func (p *Processor) route(c *Ctx, fams []Family, addTag func(string)) {
 		addTag(TagUnknownTable)
 	}
 	keepUnmapped(c, ran)
+	if c.wroteEmpty {
+		c.clean = false // an EmptyTracker mapper wrote an empty value
+	}
+}
+
+// writesClean reports whether m writes no empty value outside
+// m365_defender.event (CleanWriter) or has Ctx.Put track it (EmptyTracker).
+func writesClean(m Mapper) bool {
+	if cw, ok := m.(CleanWriter); ok && cw.WritesNoEmptyValues() {
+		return true
+	}
+	et, ok := m.(EmptyTracker)
+	return ok && et.TracksEmptyValues()
 }
 
 // keepUnmapped stores the columns no mapper that ran knows under

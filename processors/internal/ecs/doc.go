@@ -176,6 +176,52 @@ func Prune(v any) (any, bool) {
 	return v, false
 }
 
+// HasEmpty reports whether v is, or holds at any depth, a value Prune would
+// remove (null, "", an empty object or array). It does not modify v.
+func HasEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case mapstr.M:
+		return hasEmptyMap(x)
+	case map[string]any:
+		return hasEmptyMap(x)
+	case []any:
+		if len(x) == 0 {
+			return true
+		}
+		for _, e := range x {
+			if HasEmpty(e) {
+				return true
+			}
+		}
+	case []string:
+		if len(x) == 0 {
+			return true
+		}
+		for _, e := range x {
+			if e == "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasEmptyMap(m map[string]any) bool {
+	if len(m) == 0 {
+		return true
+	}
+	for _, e := range m {
+		if HasEmpty(e) {
+			return true
+		}
+	}
+	return false
+}
+
 // PruneMap prunes m in place (see Prune) and reports whether it is empty.
 // It allocates only when a slice shrinks.
 func PruneMap(m mapstr.M) bool {
