@@ -34,6 +34,10 @@ type Beater struct {
 
 	running atomic.Bool
 	stopped chan struct{} // closed when Run has stopped every input
+	// prebuilt are the static inputs New built to validate them, by their
+	// configuration: Run starts these instead of building them again (so
+	// their construction warnings are logged once).
+	prebuilt map[*conf.C]input.Input
 }
 
 // New is the libbeat creator of the Beater. It validates the whole
@@ -46,11 +50,15 @@ func New(b *beat.Beat, rawCfg *conf.C) (beat.Beater, error) {
 	}
 	log := b.Info.Logger.Named("m365beat")
 	ids := map[string]int{}
+	prebuilt := map[*conf.C]input.Input{}
 	for i, in := range cfg.Inputs {
 		common, err := config.ParseInput(in)
 		if err == nil {
 			if common.IsEnabled() {
-				_, _, err = Build(in, log)
+				var built input.Input
+				if _, built, err = Build(in, log); err == nil {
+					prebuilt[in] = built
+				}
 			} else if _, ok := input.Lookup(common.Type); !ok {
 				err = fmt.Errorf("type: unknown input type %q (known: %v)", common.Type, input.Types())
 			}
@@ -74,7 +82,7 @@ func New(b *beat.Beat, rawCfg *conf.C) (beat.Beater, error) {
 	if reg == nil {
 		reg = monitoring.NewRegistry()
 	}
-	bt := &Beater{cfg: cfg, log: log, paths: b.Paths, done: make(chan struct{}), stopped: make(chan struct{}), metrics: reg}
+	bt := &Beater{cfg: cfg, log: log, paths: b.Paths, done: make(chan struct{}), stopped: make(chan struct{}), metrics: reg, prebuilt: prebuilt}
 	if b.Publisher != nil {
 		b.Publisher = &drainingPipeline{Pipeline: b.Publisher, beforeClose: bt.stopInputs}
 	}
@@ -96,7 +104,7 @@ func (bt *Beater) Run(b *beat.Beat) error {
 	}
 	defer st.Close()
 
-	f := &factory{log: bt.log, store: st, metrics: bt.metrics, waitClose: bt.cfg.ShutdownTimeout}
+	f := &factory{log: bt.log, store: st, metrics: bt.metrics, waitClose: bt.cfg.ShutdownTimeout, prebuilt: bt.prebuilt}
 
 	static := cfgfile.NewRunnerList("m365beat.inputs", f, b.Publisher, bt.log)
 	var cfgs []*reload.ConfigWithMeta

@@ -26,6 +26,22 @@ type factory struct {
 	store     *statestore.Store // nil in `test config`
 	metrics   *monitoring.Registry
 	waitClose time.Duration
+	// prebuilt inputs (see Beater.prebuilt), each used once.
+	prebuilt map[*conf.C]input.Input
+	mu       sync.Mutex
+}
+
+// build returns the input New built for cfg, or builds it.
+func (f *factory) build(cfg *conf.C) (config.Input, input.Input, error) {
+	f.mu.Lock()
+	in, ok := f.prebuilt[cfg]
+	delete(f.prebuilt, cfg)
+	f.mu.Unlock()
+	if !ok {
+		return Build(cfg, f.log)
+	}
+	common, err := config.ParseInput(cfg)
+	return common, in, err
 }
 
 // Build validates an input entry and builds the input.
@@ -50,7 +66,7 @@ func (f *factory) CheckConfig(cfg *conf.C) error {
 
 // Create implements cfgfile.RunnerFactory.
 func (f *factory) Create(p beat.PipelineConnector, cfg *conf.C) (cfgfile.Runner, error) {
-	common, in, err := Build(cfg, f.log)
+	common, in, err := f.build(cfg)
 	if err != nil {
 		return nil, err
 	}
