@@ -164,7 +164,7 @@ func (p *Processor) process(ev *beat.Event) {
 	doc["ecs"] = map[string]any{"version": ecsVersion}
 	// event.original is added at the end (R13), when kept: no mapper reads it.
 	doc["event"] = map[string]any{}
-	evMap := make(map[string]any, 24)
+	evMap := make(map[string]any, 32)
 	doc["m365_defender"] = map[string]any{"event": evMap}
 	EV := mapstr.M(evMap)
 

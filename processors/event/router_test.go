@@ -285,46 +285,35 @@ func TestConcurrentRun(t *testing.T) {
 // of each JSON type added to each record.
 func TestUnmappedFromMapperVisit(t *testing.T) {
 	p := newTestRouter(bothOn)
-	files, _ := filepath.Glob("testdata/*.json")
 	n := 0
-	for _, fn := range files {
-		if strings.HasSuffix(fn, "-expected.json") {
-			continue
+	eachGoldenRecord(t, func(fn string, rec, props map[string]any) {
+		cat, _ := rec["category"].(string)
+		fams := Route(strings.ToLower(cat))
+		if len(fams) != 1 || MapperOf(fams[0]) == nil {
+			return
 		}
-		for _, line := range golden.Lines(t, fn) {
-			var rec map[string]any
-			if json.Unmarshal(line, &rec) != nil {
-				continue
+		props["ZzExtraString"], props["ZzExtraNumber"], props["ZzExtraObject"] = "x", 7, map[string]any{"a": "b"}
+		m := MapperOf(fams[0])
+		want := map[string]bool{}
+		for k, v := range props {
+			if _, empty := ecs.Prune(v); !m.Known(k) && k != "Timestamp" && !empty {
+				want[k] = true
 			}
-			props, ok := rec["properties"].(map[string]any)
-			cat, _ := rec["category"].(string)
-			fams := Route(strings.ToLower(cat))
-			if !ok || len(fams) != 1 || MapperOf(fams[0]) == nil {
-				continue
-			}
-			props["ZzExtraString"], props["ZzExtraNumber"], props["ZzExtraObject"] = "x", 7, map[string]any{"a": "b"}
-			m := MapperOf(fams[0])
-			want := map[string]bool{}
-			for k, v := range props {
-				if _, empty := ecs.Prune(v); !m.Known(k) && k != "Timestamp" && !empty {
-					want[k] = true
-				}
-			}
-			b, _ := json.Marshal(rec)
-			doc := render(p, b)
-			un, _ := doc.GetValue("m365_defender.event.unmapped")
-			got := map[string]bool{}
-			if um, ok := un.(mapstr.M); ok {
-				for k := range um {
-					got[k] = true
-				}
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s (%s): unmapped %v, want %v", fn, cat, got, want)
-			}
-			n++
 		}
-	}
+		b, _ := json.Marshal(rec)
+		doc := render(p, b)
+		un, _ := doc.GetValue("m365_defender.event.unmapped")
+		got := map[string]bool{}
+		if um, ok := un.(mapstr.M); ok {
+			for k := range um {
+				got[k] = true
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s (%s): unmapped %v, want %v", fn, cat, got, want)
+		}
+		n++
+	})
 	if n < 30 {
 		t.Fatalf("only %d records checked", n)
 	}

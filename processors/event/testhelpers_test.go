@@ -1,15 +1,18 @@
 package event
 
 import (
+	"encoding/json"
+	"path/filepath"
 	"strings"
-
-	libprocs "github.com/elastic/beats/v7/libbeat/processors"
+	"testing"
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
+	libprocs "github.com/elastic/beats/v7/libbeat/processors"
 	"github.com/elastic/elastic-agent-libs/logp"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
+	"github.com/m365beat/m365beat/internal/golden"
 	"github.com/m365beat/m365beat/processors"
 )
 
@@ -49,4 +52,25 @@ func newPluginConfig(name string, opts map[string]any) (libprocs.PluginConfig, e
 
 func newLibbeatProcessors(cfg libprocs.PluginConfig) (*libprocs.Processors, error) {
 	return libprocs.New(cfg, logp.NewNopLogger())
+}
+
+// eachGoldenRecord calls fn with every golden input record (testdata)
+// that has a properties object, decoded; fn may modify both maps.
+func eachGoldenRecord(t *testing.T, fn func(file string, rec, props map[string]any)) {
+	t.Helper()
+	files, _ := filepath.Glob("testdata/*.json")
+	for _, f := range files {
+		if strings.HasSuffix(f, "-expected.json") {
+			continue
+		}
+		for _, line := range golden.Lines(t, f) {
+			var rec map[string]any
+			if json.Unmarshal(line, &rec) != nil {
+				continue
+			}
+			if props, ok := rec["properties"].(map[string]any); ok {
+				fn(f, rec, props)
+			}
+		}
+	}
 }
