@@ -84,7 +84,15 @@ type keyOrder struct {
 	keys  []byte  // the names, concatenated
 	ends  []int32 // end of each name in keys
 	order []int32 // indexes of the names in byte order
+	// misses counts records of the table that did not match; the entry
+	// is replaced after keyOrderPatience of them, so a table whose records
+	// alternate between column sets does not rebuild it every record.
+	misses atomic.Int32
 }
+
+// keyOrderPatience is how many non-matching records of a table replace
+// its cached column order.
+const keyOrderPatience = 8
 
 var (
 	docIDPool = sync.Pool{New: func() any { return new(docIDState) }}
@@ -235,14 +243,18 @@ func (st *docIDState) object(o *fastjson.Object, cache *atomic.Pointer[keyOrder]
 	mine := st.spans[base:]
 	obase := len(st.order)
 	var order []int32
+	store := false
 	if top {
-		if ko := cache.Load(); ko != nil && ko.matches(st.arena[abase:], mine, abase) {
+		ko := cache.Load()
+		if ko != nil && ko.matches(st.arena[abase:], mine, abase) {
 			order = ko.order
+		} else if ko == nil || ko.misses.Add(1) >= keyOrderPatience {
+			store = true
 		}
 	}
 	if order == nil {
 		order = st.sortOrder(mine)
-		if top {
+		if store {
 			cache.Store(newKeyOrder(st.arena[abase:], mine, abase, order))
 		}
 	}
