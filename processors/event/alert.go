@@ -84,6 +84,8 @@ var alertColumns = []xcol{
 
 // alertDuplicates are removed without preserve_duplicate_custom_fields
 // (event-alert.md §2.13).
+var alertDupPaths = groupPaths(alertDuplicates)
+
 var alertDuplicates = []string{
 	"timestamp", "remote.url", "alert.id", "cloud_platform", "service_source",
 	"device.name", "device.id", "evidence.direction", "process.command_line",
@@ -271,9 +273,7 @@ func (m *alertMapper) Map(c *Ctx) error {
 
 	// R-DEDUP
 	if !c.PreserveDuplicates {
-		for _, f := range alertDuplicates {
-			ecs.Delete(c.EV, f)
-		}
+		alertDupPaths.remove(c.EV)
 	}
 	return nil
 }

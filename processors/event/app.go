@@ -162,6 +162,8 @@ var appColumns = []xcol{
 }
 
 // appDuplicates are removed without preserve_duplicate_custom_fields (§2.11).
+var appDupPaths = groupPaths(appDuplicates)
+
 var appDuplicates = []string{
 	"target.device_name", "destination.ip_address", "destination.port",
 	"device.name", "ip_address", "os.platform", "device.type", "protocol",
@@ -404,9 +406,7 @@ func (m *appMapper) Map(c *Ctx) error {
 
 	// R-DEDUP
 	if !c.PreserveDuplicates {
-		for _, f := range appDuplicates {
-			ecs.Delete(c.EV, f)
-		}
+		appDupPaths.remove(c.EV)
 	}
 	return nil
 }

@@ -246,3 +246,59 @@ func (c *Ctx) columnNotNull(name string) bool {
 	v := c.Column(name)
 	return v != nil && v.Type() != fastjson.TypeNull
 }
+
+// dupPaths is a family's list of duplicate custom fields (R-DEDUP,
+// event-device.md §5.17) grouped for deletion: top-level names, and the
+// leaves under each parent object, so a record's deletions hash each name
+// once instead of walking each path. Deeper paths are deleted one by one.
+type dupPaths struct {
+	top    []string
+	groups []dupGroup
+	deep   []string
+}
+
+type dupGroup struct {
+	parent string
+	leaves []string
+}
+
+func groupPaths(paths []string) dupPaths {
+	var d dupPaths
+	idx := map[string]int{}
+	for _, p := range paths {
+		parent, leaf, nested := strings.Cut(p, ".")
+		if !nested {
+			d.top = append(d.top, p)
+			continue
+		}
+		if strings.Contains(leaf, ".") {
+			d.deep = append(d.deep, p)
+			continue
+		}
+		i, ok := idx[parent]
+		if !ok {
+			i = len(d.groups)
+			idx[parent] = i
+			d.groups = append(d.groups, dupGroup{parent: parent})
+		}
+		d.groups[i].leaves = append(d.groups[i].leaves, leaf)
+	}
+	return d
+}
+
+// remove deletes the paths from m (objects left empty are pruned later).
+func (d *dupPaths) remove(m mapstr.M) {
+	for _, k := range d.top {
+		delete(m, k)
+	}
+	for _, g := range d.groups {
+		if sub, ok := ecs.Obj(m[g.parent]); ok {
+			for _, l := range g.leaves {
+				delete(sub, l)
+			}
+		}
+	}
+	for _, p := range d.deep {
+		ecs.Delete(m, p)
+	}
+}

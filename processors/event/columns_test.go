@@ -3,10 +3,13 @@ package event
 import (
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/elastic/elastic-agent-libs/mapstr"
 	"github.com/valyala/fastjson"
+
+	"github.com/m365beat/m365beat/processors/internal/ecs"
 )
 
 // TestConvert checks the C-6/C-7/C-8/C-9 conversions of the e-mail, alert
@@ -92,5 +95,38 @@ func TestLessUTF16(t *testing.T) {
 	}
 	if lessUTF16("ab", "ab") || !lessUTF16("a", "ab") || lessUTF16("ab", "a") {
 		t.Error("prefix order")
+	}
+}
+
+// The grouped deletion of R-DEDUP removes exactly the listed paths, for
+// each family's list and for deeper paths.
+func TestDupPathsRemoveExactly(t *testing.T) {
+	lists := map[string][]string{
+		"device": deviceDuplicates, "alert": alertDuplicates, "app": appDuplicates, "email": emailDuplicates,
+		"deep": {"a", "b.c", "b.d.e", "f.g.h.i"},
+	}
+	for name, list := range lists {
+		ev := mapstr.M{}
+		for _, p := range list {
+			ecs.Put(ev, p, "x")
+		}
+		ecs.Put(ev, "zz_keep", "z")
+		for _, p := range list {
+			if i := strings.LastIndexByte(p, '.'); i > 0 {
+				ecs.Put(ev, p[:i]+".zz_keep", "y")
+			}
+		}
+		d := groupPaths(list)
+		d.remove(ev)
+		ecs.PruneMap(ev)
+		want := mapstr.M{"zz_keep": "z"}
+		for _, p := range list {
+			if i := strings.LastIndexByte(p, '.'); i > 0 {
+				ecs.Put(want, p[:i]+".zz_keep", "y")
+			}
+		}
+		if ev.String() != want.String() {
+			t.Errorf("%s: after removal %v, want %v", name, ev, want)
+		}
 	}
 }

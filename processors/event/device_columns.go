@@ -1,13 +1,5 @@
 package event
 
-import (
-	"strings"
-
-	"github.com/elastic/elastic-agent-libs/mapstr"
-
-	"github.com/m365beat/m365beat/processors/internal/ecs"
-)
-
 // conv is the conversion a device column gets before it is moved
 // (event-device.md §2.3–§2.5, §2.8).
 type conv uint8
@@ -233,51 +225,4 @@ var deviceDuplicates = []string{
 	"process_current_working_directory",
 }
 
-// dupPaths is deviceDuplicates grouped for deletion: top-level names, and
-// the leaves under each parent object (paths have at most two levels), so
-// a record's deletions hash each name once instead of walking each path.
-type dupPaths struct {
-	top    []string
-	groups []dupGroup
-}
-
-type dupGroup struct {
-	parent string
-	leaves []string
-}
-
 var deviceDupPaths = groupPaths(deviceDuplicates)
-
-func groupPaths(paths []string) dupPaths {
-	var d dupPaths
-	idx := map[string]int{}
-	for _, p := range paths {
-		parent, leaf, nested := strings.Cut(p, ".")
-		if !nested {
-			d.top = append(d.top, p)
-			continue
-		}
-		i, ok := idx[parent]
-		if !ok {
-			i = len(d.groups)
-			idx[parent] = i
-			d.groups = append(d.groups, dupGroup{parent: parent})
-		}
-		d.groups[i].leaves = append(d.groups[i].leaves, leaf)
-	}
-	return d
-}
-
-// remove deletes the paths from m (objects left empty are pruned later).
-func (d *dupPaths) remove(m mapstr.M) {
-	for _, k := range d.top {
-		delete(m, k)
-	}
-	for _, g := range d.groups {
-		if sub, ok := ecs.Obj(m[g.parent]); ok {
-			for _, l := range g.leaves {
-				delete(sub, l)
-			}
-		}
-	}
-}

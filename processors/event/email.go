@@ -100,6 +100,8 @@ var emailColumns = []xcol{
 
 // emailDuplicates are removed without preserve_duplicate_custom_fields
 // (event-email.md §4.15, variant B).
+var emailDupPaths = groupPaths(emailDuplicates)
+
 var emailDuplicates = []string{
 	"sender.from_address", "network.message_id", "internet_message_id",
 	"recipient.email_address", "file.type", "sha256", "file.name", "file.size",
@@ -195,9 +197,7 @@ func (m *emailMapper) Map(c *Ctx) error {
 	rel.AddValue(&rel.User, c.ev("sender_email_address"))
 	// R-DEDUP
 	if !c.PreserveDuplicates {
-		for _, f := range emailDuplicates {
-			ecs.Delete(c.EV, f)
-		}
+		emailDupPaths.remove(c.EV)
 	}
 	return nil
 }
