@@ -11,19 +11,21 @@ import (
 )
 
 // blockingPipeline accepts one PublishAll, then blocks every other until
-// released, like a full libbeat queue.
+// released, like a full libbeat queue; published events are acknowledged.
 type blockingPipeline struct {
 	mu      sync.Mutex
 	calls   int
 	release chan struct{}
+	onACK   func([]any)
 }
 
-func (p *blockingPipeline) Connect(input.Stream, func([]any)) (input.Client, error) {
+func (p *blockingPipeline) Connect(_ input.Stream, onACK func([]any)) (input.Client, error) {
+	p.onACK = onACK
 	return p, nil
 }
 
 func (p *blockingPipeline) Publish(e beat.Event) { p.PublishAll([]beat.Event{e}) }
-func (p *blockingPipeline) PublishAll([]beat.Event) {
+func (p *blockingPipeline) PublishAll(es []beat.Event) {
 	p.mu.Lock()
 	p.calls++
 	first := p.calls == 1
@@ -31,6 +33,11 @@ func (p *blockingPipeline) PublishAll([]beat.Event) {
 	if !first {
 		<-p.release
 	}
+	privates := make([]any, len(es))
+	for i, e := range es {
+		privates[i] = e.Private
+	}
+	p.onACK(privates)
 }
 func (p *blockingPipeline) Close() error { return nil }
 

@@ -41,6 +41,8 @@ type tracker struct {
 	acked   *cpToken // latest fully acknowledged message
 	written *cpToken // latest checkpoint written
 	closed  bool
+
+	onEventsAcked func(n int) // gives the events' budget back
 }
 
 // onACK is the pipeline client's acknowledgment callback.
@@ -58,6 +60,9 @@ func (t *tracker) onACK(privates []any) {
 		t.mu.Lock()
 		t.acked = last
 		t.mu.Unlock()
+	}
+	if t.onEventsAcked != nil {
+		t.onEventsAcked(len(privates))
 	}
 }
 
@@ -114,7 +119,9 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 		_ = pc.Close(ctx)
 	}()
 
-	tr := &tracker{cp: pc, m: m, log: log}
+	held := &eventHold{b: in.eventBudget}
+	defer held.close() // after client.Close: events never acknowledged give their budget back
+	tr := &tracker{cp: pc, m: m, log: log, onEventsAcked: held.acked}
 	client, err := ictx.Pipeline.Connect(in.stream, tr.onACK)
 	if err != nil {
 		log.Errorw("Connecting to the pipeline failed", "error", err)
@@ -135,12 +142,34 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 
 	p := &publisher{in: in, m: m, pid: pid}
 	lastFlush := time.Now()
+	in.budget.join()
+	defer in.budget.leave()
 	for {
+		// Receive only the messages budget is held for
+		// (max_in_flight_messages); it is given back once their events
+		// are in the queue.
+		n, err := in.budget.acquire(runCtx, in.budget.share(in.cfg.PartitionReceiveCount))
+		if err != nil {
+			log.Infow("Stopping partition")
+			return
+		}
+		m.observeBudget(in.budget, in.eventBudget)
 		rctx, cancel := context.WithTimeout(runCtx, in.cfg.PartitionReceiveTimeout)
-		evs, err := pc.ReceiveEvents(rctx, in.cfg.PartitionReceiveCount, nil)
+		evs, err := pc.ReceiveEvents(rctx, n, nil)
 		cancel()
+		in.budget.release(n - len(evs))
 		if len(evs) > 0 {
-			client.PublishAll(p.events(evs))
+			out := p.events(evs)
+			// Publish only with events budget (max_in_flight_events),
+			// given back when the output acknowledges them.
+			if aerr := held.acquire(runCtx, len(out)); aerr != nil {
+				in.budget.release(len(evs))
+				log.Infow("Stopping partition")
+				return // not published, not checkpointed: read again later
+			}
+			m.observeBudget(in.budget, in.eventBudget)
+			client.PublishAll(out)
+			in.budget.release(len(evs))
 		}
 		if time.Since(lastFlush) >= in.cfg.CheckpointInterval {
 			tr.flush(runCtx)
@@ -238,4 +267,56 @@ func (p *publisher) meta(tok *cpToken) mapstr.M {
 		eh["enqueued_time"] = tok.enqueued
 	}
 	return mapstr.M{"eventhub": eh}
+}
+
+// eventHold is one partition's part of the events budget: taken before a
+// batch is published, given back as the output acknowledges its events.
+type eventHold struct {
+	b *budget
+
+	mu      sync.Mutex
+	debt    int // budget taken and not given back
+	unacked int // events published and not acknowledged
+	closed  bool
+}
+
+// acquire takes budget for n events about to be published (all of the
+// budget when n exceeds it: one batch may go over).
+func (h *eventHold) acquire(ctx context.Context, n int) error {
+	if n == 0 {
+		return nil
+	}
+	got, err := h.b.acquire(ctx, n)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.debt += got
+	h.unacked += n
+	h.mu.Unlock()
+	return nil
+}
+
+// acked gives back the budget of n acknowledged events (the budget taken
+// never exceeds the events not yet acknowledged).
+func (h *eventHold) acked(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.unacked = max(0, h.unacked-n)
+	if r := h.debt - h.unacked; r > 0 {
+		h.debt -= r
+		h.b.release(r)
+	}
+}
+
+// close gives back what is still held; later acknowledgments are ignored.
+func (h *eventHold) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	h.b.release(h.debt)
+	h.debt = 0
 }
