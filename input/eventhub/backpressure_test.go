@@ -11,21 +11,19 @@ import (
 )
 
 // blockingPipeline accepts one PublishAll, then blocks every other until
-// released, like a full libbeat queue; published events are acknowledged.
+// released, like a full libbeat queue.
 type blockingPipeline struct {
 	mu      sync.Mutex
 	calls   int
 	release chan struct{}
-	onACK   func([]any)
 }
 
-func (p *blockingPipeline) Connect(_ input.Stream, onACK func([]any)) (input.Client, error) {
-	p.onACK = onACK
+func (p *blockingPipeline) Connect(input.Stream, func([]any)) (input.Client, error) {
 	return p, nil
 }
 
 func (p *blockingPipeline) Publish(e beat.Event) { p.PublishAll([]beat.Event{e}) }
-func (p *blockingPipeline) PublishAll(es []beat.Event) {
+func (p *blockingPipeline) PublishAll([]beat.Event) {
 	p.mu.Lock()
 	p.calls++
 	first := p.calls == 1
@@ -33,11 +31,6 @@ func (p *blockingPipeline) PublishAll(es []beat.Event) {
 	if !first {
 		<-p.release
 	}
-	privates := make([]any, len(es))
-	for i, e := range es {
-		privates[i] = e.Private
-	}
-	p.onACK(privates)
 }
 func (p *blockingPipeline) Close() error { return nil }
 

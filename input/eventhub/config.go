@@ -52,7 +52,6 @@ type config struct {
 	PartitionReceiveTimeout time.Duration `config:"partition_receive_timeout"`
 	Prefetch                *int          `config:"prefetch"` // nil: derived from max_in_flight_messages
 	MaxInFlightMessages     int           `config:"max_in_flight_messages"`
-	MaxInFlightEvents       int           `config:"max_in_flight_events"`
 	CheckpointInterval      time.Duration `config:"checkpoint_interval"`
 	SanitizeOptions         []string      `config:"sanitize_options"`
 
@@ -84,7 +83,6 @@ func defaultConfig() config {
 		PartitionReceiveCount:        100,
 		PartitionReceiveTimeout:      time.Second,
 		MaxInFlightMessages:          defaultMaxInFlight,
-		MaxInFlightEvents:            defaultMaxInFlightEvents,
 		CheckpointInterval:           5 * time.Second,
 		SanitizeOptions:              []string{split.SanitizeNewLines, split.SanitizeSingleQuotes},
 	}
@@ -93,10 +91,6 @@ func defaultConfig() config {
 const (
 	// defaultMaxInFlight is the default max_in_flight_messages.
 	defaultMaxInFlight = 400
-	// defaultMaxInFlightEvents is the default max_in_flight_events: twice
-	// the shipped queue.mem.flush.min_events (2048), so the output never
-	// waits for flush.timeout because the input holds back.
-	defaultMaxInFlightEvents = 4096
 	// maxPrefetch is the largest AMQP link credit the SDK accepts.
 	maxPrefetch = 5000
 	// autoPrefetchCap caps the derived prefetch (the SDK's default).
@@ -202,9 +196,6 @@ func (c *config) Validate() error {
 	}
 	if c.MaxInFlightMessages <= 0 {
 		return errors.New("max_in_flight_messages: must be positive")
-	}
-	if c.MaxInFlightEvents <= 0 {
-		return errors.New("max_in_flight_events: must be positive")
 	}
 	if c.CheckpointInterval <= 0 {
 		return errors.New("checkpoint_interval: must be positive")

@@ -37,15 +37,14 @@ func init() {
 }
 
 type eventHubInput struct {
-	cfg         config
-	log         *logp.Logger
-	stream      input.Stream
-	sanitizers  split.Sanitizers
-	hub         string
-	tls         *tlscommon.TLSConfig // nil: system defaults
-	memStore    *memoryStore         // checkpoints when no storage is configured
-	budget      *budget              // max_in_flight_messages, shared by the partitions
-	eventBudget *budget              // max_in_flight_events, shared by the partitions
+	cfg        config
+	log        *logp.Logger
+	stream     input.Stream
+	sanitizers split.Sanitizers
+	hub        string
+	tls        *tlscommon.TLSConfig // nil: system defaults
+	memStore   *memoryStore         // checkpoints when no storage is configured
+	budget     *budget              // max_in_flight_messages, shared by the partitions
 }
 
 var _ input.Tester = (*eventHubInput)(nil)
@@ -80,11 +79,10 @@ func New(c *conf.C, log *logp.Logger) (input.Input, error) {
 			Processors: sc.Processors,
 			Options:    raw,
 		},
-		sanitizers:  san,
-		hub:         cfg.eventHubName(),
-		tls:         tlsCfg,
-		budget:      newBudget(cfg.MaxInFlightMessages),
-		eventBudget: newBudget(cfg.MaxInFlightEvents),
+		sanitizers: san,
+		hub:        cfg.eventHubName(),
+		tls:        tlsCfg,
+		budget:     newBudget(cfg.MaxInFlightMessages),
 	}, nil
 }
 
@@ -232,7 +230,7 @@ func (in *eventHubInput) runProcessor(ctx input.Context, m *metrics) error {
 		prefetch = -1 // disabled
 	}
 	in.log.Debugw("Starting the Event Hub processor", "partitions", len(props.PartitionIDs), "prefetch", prefetch,
-		"max_in_flight_messages", in.cfg.MaxInFlightMessages, "max_in_flight_events", in.cfg.MaxInFlightEvents, "load_balancing", in.cfg.LoadBalancing)
+		"max_in_flight_messages", in.cfg.MaxInFlightMessages, "load_balancing", in.cfg.LoadBalancing)
 	proc, err := azeventhubs.NewProcessor(cc, store, &azeventhubs.ProcessorOptions{
 		LoadBalancingStrategy:       strategy,
 		UpdateInterval:              in.cfg.LoadBalancingInterval,

@@ -26,8 +26,6 @@ type metrics struct {
 	partitionsOwned   *monitoring.Int  // partitions currently read
 	inFlight          *monitoring.Int  // messages received and not yet in the queue (max_in_flight_messages)
 	inFlightPeak      *monitoring.Int  // highest inFlight since the input started
-	eventsInFlight    *monitoring.Int  // events published and not yet acknowledged (max_in_flight_events)
-	eventsInFlightPk  *monitoring.Int  // highest eventsInFlight since the input started
 
 	processingTime gometrics.Histogram // ns to split and publish one message
 	lag            gometrics.Histogram // ms from enqueued to acknowledged
@@ -67,8 +65,6 @@ func newMetrics(reg *monitoring.Registry, log *logp.Logger) *metrics {
 	m.partitionsOwned = i("partitions_owned")
 	m.inFlight = i("in_flight_messages")
 	m.inFlightPeak = i("in_flight_messages_peak")
-	m.eventsInFlight = i("in_flight_events")
-	m.eventsInFlightPk = i("in_flight_events_peak")
 	gm := adapter.GetGoMetrics(reg, "histogram", log, adapter.Accept)
 	m.processingTime = histogram(gm, "processing_time_ns")
 	m.lag = histogram(gm, "end_to_end_lag_ms")
@@ -92,11 +88,8 @@ func (m *metrics) observeLag(enqueued time.Time, now time.Time) {
 }
 
 // observeBudget publishes the in-flight gauges.
-func (m *metrics) observeBudget(msgs, events *budget) {
-	used, peak := msgs.usage()
+func (m *metrics) observeBudget(b *budget) {
+	used, peak := b.usage()
 	m.inFlight.Set(int64(used))
 	m.inFlightPeak.Set(int64(peak))
-	used, peak = events.usage()
-	m.eventsInFlight.Set(int64(used))
-	m.eventsInFlightPk.Set(int64(peak))
 }

@@ -41,8 +41,6 @@ type tracker struct {
 	acked   *cpToken // latest fully acknowledged message
 	written *cpToken // latest checkpoint written
 	closed  bool
-
-	onEventsAcked func(n int) // gives the events' budget back
 }
 
 // onACK is the pipeline client's acknowledgment callback.
@@ -60,9 +58,6 @@ func (t *tracker) onACK(privates []any) {
 		t.mu.Lock()
 		t.acked = last
 		t.mu.Unlock()
-	}
-	if t.onEventsAcked != nil {
-		t.onEventsAcked(len(privates))
 	}
 }
 
@@ -119,9 +114,7 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 		_ = pc.Close(ctx)
 	}()
 
-	held := &eventHold{b: in.eventBudget}
-	defer held.close() // after client.Close: events never acknowledged give their budget back
-	tr := &tracker{cp: pc, m: m, log: log, onEventsAcked: held.acked}
+	tr := &tracker{cp: pc, m: m, log: log}
 	client, err := ictx.Pipeline.Connect(in.stream, tr.onACK)
 	if err != nil {
 		log.Errorw("Connecting to the pipeline failed", "error", err)
@@ -153,23 +146,17 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 			log.Infow("Stopping partition")
 			return
 		}
-		m.observeBudget(in.budget, in.eventBudget)
+		m.observeBudget(in.budget)
 		rctx, cancel := context.WithTimeout(runCtx, in.cfg.PartitionReceiveTimeout)
 		evs, err := pc.ReceiveEvents(rctx, n, nil)
 		cancel()
 		in.budget.release(n - len(evs))
 		if len(evs) > 0 {
-			out := p.events(evs)
-			// Publish only with events budget (max_in_flight_events),
-			// given back when the output acknowledges them.
-			if aerr := held.acquire(runCtx, len(out)); aerr != nil {
-				in.budget.release(len(evs))
-				log.Infow("Stopping partition")
-				return // not published, not checkpointed: read again later
-			}
-			m.observeBudget(in.budget, in.eventBudget)
-			client.PublishAll(out)
+			// Blocks while the queue is full: the budget stays held, so
+			// no partition receives more than the budget meanwhile.
+			client.PublishAll(p.events(evs))
 			in.budget.release(len(evs))
+			m.observeBudget(in.budget)
 		}
 		if time.Since(lastFlush) >= in.cfg.CheckpointInterval {
 			tr.flush(runCtx)
@@ -267,56 +254,4 @@ func (p *publisher) meta(tok *cpToken) mapstr.M {
 		eh["enqueued_time"] = tok.enqueued
 	}
 	return mapstr.M{"eventhub": eh}
-}
-
-// eventHold is one partition's part of the events budget: taken before a
-// batch is published, given back as the output acknowledges its events.
-type eventHold struct {
-	b *budget
-
-	mu      sync.Mutex
-	debt    int // budget taken and not given back
-	unacked int // events published and not acknowledged
-	closed  bool
-}
-
-// acquire takes budget for n events about to be published (all of the
-// budget when n exceeds it: one batch may go over).
-func (h *eventHold) acquire(ctx context.Context, n int) error {
-	if n == 0 {
-		return nil
-	}
-	got, err := h.b.acquire(ctx, n)
-	if err != nil {
-		return err
-	}
-	h.mu.Lock()
-	h.debt += got
-	h.unacked += n
-	h.mu.Unlock()
-	return nil
-}
-
-// acked gives back the budget of n acknowledged events (the budget taken
-// never exceeds the events not yet acknowledged).
-func (h *eventHold) acked(n int) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return
-	}
-	h.unacked = max(0, h.unacked-n)
-	if r := h.debt - h.unacked; r > 0 {
-		h.debt -= r
-		h.b.release(r)
-	}
-}
-
-// close gives back what is still held; later acknowledgments are ignored.
-func (h *eventHold) close() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.closed = true
-	h.b.release(h.debt)
-	h.debt = 0
 }
