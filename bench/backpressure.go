@@ -108,7 +108,7 @@ setup.template.enabled: false
 		caught = "not within 5m"
 	}
 	_, _, hwm, _ := p.Live()
-	fmt.Fprintf(&b, "Event Hub input (%d partitions, messages of %d records, shipped input settings: max_in_flight_messages 400, prefetch derived 400 ÷ %d = 100 per partition) → Elasticsearch fake; %d records/s keep arriving in the hub throughout. After 10 s of normal flow the fake answers 503 to every bulk request for %s, then recovers. Queue: shipped settings, queue.mem.events 16384, so the bound is the queue (16384 events) plus at most 400 messages received and not yet queued plus the prefetched messages (%d × 100), each of %d records; RSS is sampled every 250 ms.\n\n", parts, perMsg, parts, rate, stall, parts, perMsg)
+	fmt.Fprintf(&b, "Event Hub input (%d partitions, messages of %d records, shipped input settings: max_in_flight_messages 100, prefetch derived 100 ÷ %d = 25 per partition) → Elasticsearch fake; %d records/s keep arriving in the hub throughout. After 10 s of normal flow the fake answers 503 to every bulk request for %s, then recovers. Queue: shipped settings, queue.mem.events 16384, so the bound is the queue (16384 events) plus at most 100 messages received and not yet queued plus the prefetched messages (%d × 25), each of %d records; RSS is sampled every 250 ms.\n\n", parts, perMsg, parts, rate, stall, parts, perMsg)
 	b.WriteString("| phase | peak RSS MB | RSS at end MB |\n|---|---:|---:|\n")
 	fmt.Fprintf(&b, "| normal flow (10 s) | %.0f | %.0f |\n", mb(warmPeak), mb(warmLast))
 	fmt.Fprintf(&b, "| stall, first half | %.0f | |\n", mb(firstPeak))

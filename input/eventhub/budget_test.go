@@ -147,7 +147,7 @@ func TestBudgetShare(t *testing.T) {
 
 func TestPrefetchFor(t *testing.T) {
 	c := defaultConfig()
-	for parts, want := range map[int]int{1: 300, 2: 200, 4: 100, 16: 25, 32: 12, 1024: 1} {
+	for parts, want := range map[int]int{1: 100, 2: 50, 4: 25, 16: 6, 32: 3, 1024: 1} {
 		if got := c.prefetchFor(parts); got != want {
 			t.Errorf("%d partitions: prefetch %d, want %d", parts, got, want)
 		}
@@ -155,6 +155,10 @@ func TestPrefetchFor(t *testing.T) {
 	c.Prefetch = to(0)
 	if got := c.prefetchFor(16); got != 0 {
 		t.Errorf("prefetch: 0 set: got %d", got)
+	}
+	c.Prefetch, c.MaxInFlightMessages = nil, 2000
+	if got := c.prefetchFor(1); got != 300 {
+		t.Errorf("budget 2000, 1 partition: prefetch %d, want the cap 300", got)
 	}
 }
 

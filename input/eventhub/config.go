@@ -90,7 +90,7 @@ func defaultConfig() config {
 
 const (
 	// defaultMaxInFlight is the default max_in_flight_messages.
-	defaultMaxInFlight = 400
+	defaultMaxInFlight = 100
 	// maxPrefetch is the largest AMQP link credit the SDK accepts.
 	maxPrefetch = 5000
 	// autoPrefetchCap caps the derived prefetch (the SDK's default).

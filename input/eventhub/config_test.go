@@ -68,7 +68,7 @@ func TestConfigDefaults(t *testing.T) {
 	eh := in.(*eventHubInput)
 	if eh.hub != "hub" || eh.cfg.ConsumerGroup != "$Default" || eh.cfg.CheckpointInterval.Seconds() != 5 ||
 		eh.cfg.StartPosition != "earliest" || eh.cfg.LoadBalancing != "greedy" || eh.cfg.Transport != "amqp" ||
-		eh.cfg.MaxInFlightMessages != 400 || eh.cfg.Prefetch != nil {
+		eh.cfg.MaxInFlightMessages != 100 || eh.cfg.Prefetch != nil {
 		t.Fatalf("defaults: %+v", eh.cfg)
 	}
 	if eh.stream.Dataset != DefaultDataset || eh.stream.Namespace != "prod" || len(eh.stream.Processors) != 1 {
