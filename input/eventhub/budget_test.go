@@ -259,3 +259,29 @@ func TestStalledOutputStopsReceiving(t *testing.T) {
 		t.Fatalf("in_flight_messages_peak %d, want 1..%d", peak, budgetSize)
 	}
 }
+
+// BenchmarkBudget: one acquire and release per receive call, alone and
+// with 16 partitions contending for a budget that fits 4 of them.
+func BenchmarkBudget(b *testing.B) {
+	b.Run("uncontended", func(b *testing.B) {
+		bu := newBudget(100)
+		ctx := context.Background()
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			n, _ := bu.acquire(ctx, 25)
+			bu.release(n)
+		}
+	})
+	b.Run("16_partitions", func(b *testing.B) {
+		bu := newBudget(100)
+		ctx := context.Background()
+		b.ReportAllocs()
+		b.SetParallelism(8) // 16 goroutines on 2 CPUs
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				n, _ := bu.acquire(ctx, 25)
+				bu.release(n)
+			}
+		})
+	})
+}
