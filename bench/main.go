@@ -23,6 +23,9 @@ import (
 func main() {
 	quick := flag.Bool("quick", false, "shorter runs (fewer records, 15 s stall)")
 	only := flag.String("only", "", "comma-separated sections: processors,eventhub,graph,backpressure (default all)")
+	flag.StringVar(&ehExtra, "eh-set", "", "eventhub section: extra input settings for every row, e.g. 'prefetch: 300; max_in_flight_messages: 100000' (A/B runs)")
+	flag.StringVar(&ehHeapProfiles, "eh-heap-profiles", "", "eventhub section: write a heap profile of m365beat at its highest RSS per row into this directory")
+	flag.StringVar(&ehPartitions, "eh-partitions", "", "eventhub section: only the rows of these partition counts, comma-separated (e.g. 16)")
 	flag.Parse()
 	root, err := beatproc.RepoRoot()
 	if err != nil {

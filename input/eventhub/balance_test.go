@@ -95,3 +95,42 @@ func TestTwoInstancesSplitPartitions(t *testing.T) {
 	}
 	t.Logf("instance A published %d events, B %d", len(pipeA.Events()), len(pipeB.Events()))
 }
+
+// TestTwoInstancesStartingTogether: with the default (greedy) load
+// balancing, two instances started at the same moment both try to claim
+// every partition; the blob store's ETags let one win each, and they
+// settle to an even split with one receiver per partition, every record
+// published.
+func TestTwoInstancesStartingTogether(t *testing.T) {
+	const partitions = 4
+	e := newEnv(t, partitions, true)
+	e.publishRecords(4000, 10)
+	pipeA := &inputtest.Pipeline{AutoACK: true}
+	pipeB := &inputtest.Pipeline{AutoACK: true}
+	a := e.run(e.config(nil), pipeA)
+	b := e.run(e.config(nil), pipeB)
+	owned := func(r *running) int64 {
+		if v, ok := r.ctx.Metrics.Get("partitions_owned").(interface{ Get() int64 }); ok {
+			return v.Get()
+		}
+		return -1
+	}
+	waitFor(t, 30*time.Second, "two partitions each, one receiver per partition", func() bool {
+		if owned(a) != 2 || owned(b) != 2 {
+			return false
+		}
+		for _, p := range e.eh.PartitionIDs(testHub) {
+			if e.eh.Receivers(testHub, "$Default", p) != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	waitFor(t, 30*time.Second, "all records", func() bool {
+		seen := map[string]bool{}
+		for _, ev := range append(pipeA.Events(), pipeB.Events()...) {
+			seen[recordID(t, ev)] = true
+		}
+		return len(seen) == 4000
+	})
+}

@@ -50,7 +50,8 @@ type config struct {
 	ProxyURL                string        `config:"proxy_url"`
 	PartitionReceiveCount   int           `config:"partition_receive_count"`
 	PartitionReceiveTimeout time.Duration `config:"partition_receive_timeout"`
-	Prefetch                int           `config:"prefetch"`
+	Prefetch                *int          `config:"prefetch"` // nil: derived from max_in_flight_messages
+	MaxInFlightMessages     int           `config:"max_in_flight_messages"`
 	CheckpointInterval      time.Duration `config:"checkpoint_interval"`
 	SanitizeOptions         []string      `config:"sanitize_options"`
 
@@ -75,16 +76,42 @@ func defaultConfig() config {
 		StorageAccountContainer:      "m365beat-checkpoints",
 		StorageAccountEndpointSuffix: "core.windows.net",
 		StartPosition:                "earliest",
-		LoadBalancing:                "balanced",
+		LoadBalancing:                "greedy",
 		LoadBalancingInterval:        10 * time.Second,
 		PartitionExpiration:          2 * time.Minute,
 		Transport:                    "amqp",
 		PartitionReceiveCount:        100,
 		PartitionReceiveTimeout:      time.Second,
-		Prefetch:                     300,
+		MaxInFlightMessages:          defaultMaxInFlight,
 		CheckpointInterval:           5 * time.Second,
 		SanitizeOptions:              []string{split.SanitizeNewLines, split.SanitizeSingleQuotes},
 	}
+}
+
+const (
+	// defaultMaxInFlight is the default max_in_flight_messages.
+	defaultMaxInFlight = 100
+	// maxPrefetch is the largest AMQP link credit the SDK accepts.
+	maxPrefetch = 5000
+	// autoPrefetchCap caps the derived prefetch (the SDK's default).
+	autoPrefetchCap = 300
+)
+
+// prefetchFor is the per-partition prefetch (AMQP link credit) for a hub
+// of the given partition count: prefetch when set, else the budget spread
+// over the partitions (at most 300, at least 1), so that the messages
+// buffered by the links of a lone instance owning every partition stay
+// within max_in_flight_messages. 0 means disabled (credit issued per
+// receive call only).
+func (c *config) prefetchFor(partitions int) int {
+	if c.Prefetch != nil {
+		return *c.Prefetch
+	}
+	n := c.MaxInFlightMessages
+	if partitions > 1 {
+		n /= partitions
+	}
+	return max(1, min(n, autoPrefetchCap))
 }
 
 var containerName = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9]|-[a-z0-9]){2,62}$`)
@@ -164,8 +191,11 @@ func (c *config) Validate() error {
 	if c.PartitionReceiveTimeout <= 0 {
 		return errors.New("partition_receive_timeout: must be positive")
 	}
-	if c.Prefetch < 0 || c.Prefetch > 5000 {
-		return errors.New("prefetch: must be between 0 and 5000")
+	if c.Prefetch != nil && (*c.Prefetch < 0 || *c.Prefetch > maxPrefetch) {
+		return fmt.Errorf("prefetch: must be between 0 and %d", maxPrefetch)
+	}
+	if c.MaxInFlightMessages <= 0 {
+		return errors.New("max_in_flight_messages: must be positive")
 	}
 	if c.CheckpointInterval <= 0 {
 		return errors.New("checkpoint_interval: must be positive")

@@ -32,6 +32,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"receive timeout", map[string]any{"connection_string": testCS, "partition_receive_timeout": "0s"}, "partition_receive_timeout:"},
 		{"checkpoint interval", map[string]any{"connection_string": testCS, "checkpoint_interval": "-1s"}, "checkpoint_interval:"},
 		{"prefetch", map[string]any{"connection_string": testCS, "prefetch": 10000}, "prefetch:"},
+		{"in-flight budget", map[string]any{"connection_string": testCS, "max_in_flight_messages": 0}, "max_in_flight_messages:"},
 		{"sanitizer", map[string]any{"connection_string": testCS, "sanitize_options": []string{"bogus"}}, "sanitize_options:"},
 		{"expiration", map[string]any{"connection_string": testCS, "partition_expiration": "1s"}, "partition_expiration:"},
 		{"two streams", map[string]any{"connection_string": testCS, "streams": []any{map[string]any{}, map[string]any{}}}, "streams:"},
@@ -66,7 +67,8 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	eh := in.(*eventHubInput)
 	if eh.hub != "hub" || eh.cfg.ConsumerGroup != "$Default" || eh.cfg.CheckpointInterval.Seconds() != 5 ||
-		eh.cfg.StartPosition != "earliest" || eh.cfg.LoadBalancing != "balanced" || eh.cfg.Transport != "amqp" {
+		eh.cfg.StartPosition != "earliest" || eh.cfg.LoadBalancing != "greedy" || eh.cfg.Transport != "amqp" ||
+		eh.cfg.MaxInFlightMessages != 100 || eh.cfg.Prefetch != nil {
 		t.Fatalf("defaults: %+v", eh.cfg)
 	}
 	if eh.stream.Dataset != DefaultDataset || eh.stream.Namespace != "prod" || len(eh.stream.Processors) != 1 {

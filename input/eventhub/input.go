@@ -44,6 +44,7 @@ type eventHubInput struct {
 	hub        string
 	tls        *tlscommon.TLSConfig // nil: system defaults
 	memStore   *memoryStore         // checkpoints when no storage is configured
+	budget     *budget              // max_in_flight_messages, shared by the partitions
 }
 
 var _ input.Tester = (*eventHubInput)(nil)
@@ -81,6 +82,7 @@ func New(c *conf.C, log *logp.Logger) (input.Input, error) {
 		sanitizers: san,
 		hub:        cfg.eventHubName(),
 		tls:        tlsCfg,
+		budget:     newBudget(cfg.MaxInFlightMessages),
 	}, nil
 }
 
@@ -215,10 +217,20 @@ func (in *eventHubInput) runProcessor(ctx input.Context, m *metrics) error {
 	if in.cfg.LoadBalancing == "greedy" {
 		strategy = azeventhubs.ProcessorStrategyGreedy
 	}
-	prefetch := int32(in.cfg.Prefetch)
+	// The prefetch (AMQP link credit per partition) is what holds
+	// messages in the SDK before they are asked for: derived from the
+	// budget and the hub's partition count, so that a lone instance owning
+	// every partition buffers no more than max_in_flight_messages.
+	props, err := cc.GetEventHubProperties(ctx.Cancel, nil)
+	if err != nil {
+		return fmt.Errorf("reading the event hub's partitions: %s", redact(err))
+	}
+	prefetch := int32(in.cfg.prefetchFor(len(props.PartitionIDs)))
 	if prefetch == 0 {
 		prefetch = -1 // disabled
 	}
+	in.log.Debugw("Starting the Event Hub processor", "partitions", len(props.PartitionIDs), "prefetch", prefetch,
+		"max_in_flight_messages", in.cfg.MaxInFlightMessages, "load_balancing", in.cfg.LoadBalancing)
 	proc, err := azeventhubs.NewProcessor(cc, store, &azeventhubs.ProcessorOptions{
 		LoadBalancingStrategy:       strategy,
 		UpdateInterval:              in.cfg.LoadBalancingInterval,

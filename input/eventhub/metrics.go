@@ -24,6 +24,8 @@ type metrics struct {
 	receiveErrors     *monitoring.Uint // partition receive errors (ownership loss excluded)
 	ownershipLost     *monitoring.Uint // partitions taken over by another instance
 	partitionsOwned   *monitoring.Int  // partitions currently read
+	inFlight          *monitoring.Int  // messages received and not yet in the queue (max_in_flight_messages)
+	inFlightPeak      *monitoring.Int  // highest inFlight since the input started
 
 	processingTime gometrics.Histogram // ns to split and publish one message
 	lag            gometrics.Histogram // ms from enqueued to acknowledged
@@ -54,11 +56,15 @@ func newMetrics(reg *monitoring.Registry, log *logp.Logger) *metrics {
 		receiveErrors:     u("receive_errors_total"),
 		ownershipLost:     u("ownership_lost_total"),
 	}
-	if v, ok := reg.Get("partitions_owned").(*monitoring.Int); ok {
-		m.partitionsOwned = v
-	} else {
-		m.partitionsOwned = monitoring.NewInt(reg, "partitions_owned")
+	i := func(name string) *monitoring.Int {
+		if v, ok := reg.Get(name).(*monitoring.Int); ok {
+			return v
+		}
+		return monitoring.NewInt(reg, name)
 	}
+	m.partitionsOwned = i("partitions_owned")
+	m.inFlight = i("in_flight_messages")
+	m.inFlightPeak = i("in_flight_messages_peak")
 	gm := adapter.GetGoMetrics(reg, "histogram", log, adapter.Accept)
 	m.processingTime = histogram(gm, "processing_time_ns")
 	m.lag = histogram(gm, "end_to_end_lag_ms")
@@ -79,4 +85,11 @@ func (m *metrics) observeLag(enqueued time.Time, now time.Time) {
 	if !enqueued.IsZero() {
 		m.lag.Update(now.Sub(enqueued).Milliseconds())
 	}
+}
+
+// observeBudget publishes the in-flight gauges.
+func (m *metrics) observeBudget(b *budget) {
+	used, peak := b.usage()
+	m.inFlight.Set(int64(used))
+	m.inFlightPeak.Set(int64(peak))
 }

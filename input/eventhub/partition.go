@@ -135,12 +135,28 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 
 	p := &publisher{in: in, m: m, pid: pid}
 	lastFlush := time.Now()
+	in.budget.join()
+	defer in.budget.leave()
 	for {
+		// Receive only the messages budget is held for
+		// (max_in_flight_messages); it is given back once their events
+		// are in the queue.
+		n, err := in.budget.acquire(runCtx, in.budget.share(in.cfg.PartitionReceiveCount))
+		if err != nil {
+			log.Infow("Stopping partition")
+			return
+		}
+		m.observeBudget(in.budget)
 		rctx, cancel := context.WithTimeout(runCtx, in.cfg.PartitionReceiveTimeout)
-		evs, err := pc.ReceiveEvents(rctx, in.cfg.PartitionReceiveCount, nil)
+		evs, err := pc.ReceiveEvents(rctx, n, nil)
 		cancel()
+		in.budget.release(n - len(evs))
 		if len(evs) > 0 {
+			// Blocks while the queue is full: the budget stays held, so
+			// no partition receives more than the budget meanwhile.
 			client.PublishAll(p.events(evs))
+			in.budget.release(len(evs))
+			m.observeBudget(in.budget)
 		}
 		if time.Since(lastFlush) >= in.cfg.CheckpointInterval {
 			tr.flush(runCtx)
