@@ -39,9 +39,14 @@ func (c *connector) Connect(s input.Stream, onACK func([]any)) (input.Client, er
 	}
 	procs.AddProcessor(dataStream(s.Dataset, ns, c.inputType, c.inputID))
 
+	// libbeat's event normalization would deep-copy the fields the input
+	// publishes (the record text and its source metadata: strings, integers,
+	// time.Time, maps) only for the m365_defender processor to replace them:
+	// inputs publish normalized types, so it is off.
+	normalize := false
 	cfg := beat.ClientConfig{
 		PublishMode: beat.GuaranteedSend,
-		Processing:  beat.ProcessingConfig{Processor: procs},
+		Processing:  beat.ProcessingConfig{Processor: procs, EventNormalization: &normalize},
 		WaitClose:   c.waitClose,
 	}
 	if onACK != nil {
@@ -85,17 +90,14 @@ func StreamProcessors(s input.Stream, log *logp.Logger) (*libprocessors.Processo
 // dataStream sets the data_stream fields and routes the event to its data
 // stream (raw index, op_type create, as data streams require).
 func dataStream(dataset, namespace, inputType, inputID string) beat.Processor {
-	index := "logs-" + dataset + "-" + namespace
-	return &routing{index: index, fields: mapstr.M{
-		"data_stream": mapstr.M{"type": "logs", "dataset": dataset, "namespace": namespace},
-		"event":       mapstr.M{"dataset": dataset, "module": "m365_defender"},
-		"input":       mapstr.M{"type": inputType, "id": inputID},
-	}}
+	return &routing{
+		index: "logs-" + dataset + "-" + namespace, dataset: dataset, namespace: namespace,
+		inputType: inputType, inputID: inputID,
+	}
 }
 
 type routing struct {
-	index  string
-	fields mapstr.M
+	index, dataset, namespace, inputType, inputID string
 }
 
 func (r *routing) Run(e *beat.Event) (*beat.Event, error) {
@@ -106,8 +108,33 @@ func (r *routing) Run(e *beat.Event) (*beat.Event, error) {
 	if _, ok := e.Meta["op_type"]; !ok {
 		e.Meta["op_type"] = "create"
 	}
-	e.Fields.DeepUpdate(r.fields.Clone())
+	if e.Fields == nil {
+		e.Fields = mapstr.M{}
+	}
+	merge(e.Fields, "data_stream", "type", "logs", "dataset", r.dataset, "namespace", r.namespace)
+	merge(e.Fields, "event", "dataset", r.dataset, "module", "m365_defender")
+	merge(e.Fields, "input", "type", r.inputType, "id", r.inputID)
 	return e, nil
+}
+
+// merge sets key/value pairs kv in the object fields[name], creating it
+// when absent or not an object. Each event gets objects of its own
+// (processors that run later may change them), as plain maps: libbeat's
+// JSON encoder has a fast path for them.
+func merge(fields mapstr.M, name string, kv ...string) {
+	var m map[string]any
+	switch o := fields[name].(type) {
+	case map[string]any:
+		m = o
+	case mapstr.M:
+		m = o
+	default:
+		m = make(map[string]any, len(kv)/2)
+		fields[name] = m
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
 }
 
 func (r *routing) String() string { return "m365beat_data_stream=" + r.index }
