@@ -35,9 +35,9 @@ type Beater struct {
 	running atomic.Bool
 	stopped chan struct{} // closed when Run has stopped every input
 	// prebuilt are the static inputs New built to validate them, by their
-	// configuration: Run starts these instead of building them again (so
-	// their construction warnings are logged once).
-	prebuilt map[*conf.C]input.Input
+	// configuration's content (configKey): Run starts these instead of
+	// building them again (so their construction warnings are logged once).
+	prebuilt map[string]input.Input
 }
 
 // New is the libbeat creator of the Beater. It validates the whole
@@ -50,14 +50,16 @@ func New(b *beat.Beat, rawCfg *conf.C) (beat.Beater, error) {
 	}
 	log := b.Info.Logger.Named("m365beat")
 	ids := map[string]int{}
-	prebuilt := map[*conf.C]input.Input{}
+	prebuilt := map[string]input.Input{}
 	for i, in := range cfg.Inputs {
 		common, err := config.ParseInput(in)
 		if err == nil {
 			if common.IsEnabled() {
 				var built input.Input
 				if _, built, err = Build(in, log); err == nil {
-					prebuilt[in] = built
+					if k := configKey(in); k != "" {
+						prebuilt[k] = built
+					}
 				}
 			} else if _, ok := input.Lookup(common.Type); !ok {
 				err = fmt.Errorf("type: unknown input type %q (known: %v)", common.Type, input.Types())

@@ -2,6 +2,7 @@ package beater
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -27,15 +28,30 @@ type factory struct {
 	metrics   *monitoring.Registry
 	waitClose time.Duration
 	// prebuilt inputs (see Beater.prebuilt), each used once.
-	prebuilt map[*conf.C]input.Input
+	prebuilt map[string]input.Input
 	mu       sync.Mutex
+}
+
+// configKey identifies an input entry by its content: libbeat hands the
+// factory a copy of the entry, not the one New saw.
+func configKey(cfg *conf.C) string {
+	var m map[string]any
+	if err := cfg.Unpack(&m); err != nil {
+		return ""
+	}
+	b, err := json.Marshal(m) // map keys sorted
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // build returns the input New built for cfg, or builds it.
 func (f *factory) build(cfg *conf.C) (config.Input, input.Input, error) {
+	key := configKey(cfg)
 	f.mu.Lock()
-	in, ok := f.prebuilt[cfg]
-	delete(f.prebuilt, cfg)
+	in, ok := f.prebuilt[key]
+	delete(f.prebuilt, key)
 	f.mu.Unlock()
 	if !ok {
 		return Build(cfg, f.log)

@@ -40,7 +40,12 @@ func TestStaticInputBuiltOnce(t *testing.T) {
 	}
 	f := &factory{log: bt.log, metrics: monitoring.NewRegistry(), prebuilt: bt.prebuilt}
 	for want := int64(1); want <= 2; want++ {
-		if _, err := f.Create(nil, bt.cfg.Inputs[0]); err != nil {
+		// libbeat's runner list hands the factory a copy of the entry.
+		cp, err := conf.NewConfigFrom(bt.cfg.Inputs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Create(nil, cp); err != nil {
 			t.Fatal(err)
 		}
 		if n := builds.Load(); n != want {
