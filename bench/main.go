@@ -47,8 +47,8 @@ func main() {
 	}
 	var bin string
 	if want("eventhub") || want("graph") || want("backpressure") {
-		fmt.Fprintln(os.Stderr, "building m365beat ...")
-		if bin, err = beatproc.Build(root, tmp); err != nil {
+		fmt.Fprintln(os.Stderr, "building m365beat as the packages do (CGO off, -trimpath, stripped) ...")
+		if bin, err = beatproc.BuildRelease(root, tmp); err != nil {
 			fatal(err)
 		}
 	}

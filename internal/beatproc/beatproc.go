@@ -29,9 +29,28 @@ import (
 // Build compiles the m365beat main package at root (the repository root)
 // into dir and returns the binary's path.
 func Build(root, dir string) (string, error) {
+	return build(root, dir, false)
+}
+
+// BuildRelease is Build with the flags of the packages (tools/package):
+// CGO off, -trimpath, stripped. Measurements use it: it is the binary
+// users run, and it maps fewer file pages (idle RSS 65 MB against 106 MB
+// for a plain go build, which counts in peak RSS).
+func BuildRelease(root, dir string) (string, error) {
+	return build(root, dir, true)
+}
+
+func build(root, dir string, release bool) (string, error) {
 	bin := filepath.Join(dir, "m365beat")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
+	args := []string{"build", "-o", bin}
+	if release {
+		args = append(args, "-trimpath", "-ldflags", "-s -w")
+	}
+	cmd := exec.Command("go", append(args, ".")...)
 	cmd.Dir = root
+	if release {
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
