@@ -60,7 +60,7 @@ func processors(r *report) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Command: `go test -run '^$' -bench <re> -benchmem -benchtime %s -cpu 1 <pkg>` on the existing benchmarks; one op = one record (event).\n\n", bt)
-	ev, _, err := runBench("./processors/event/", "^(BenchmarkFamily|BenchmarkAllTablesMix|BenchmarkAllTablesMixPaired)$", bt)
+	ev, _, err := runBench("./processors/event/", "^(BenchmarkFamily|BenchmarkDeviceMix|BenchmarkAllTablesMix|BenchmarkAllTablesMixPaired)$", bt)
 	if err != nil {
 		fmt.Fprintf(&b, "**failed**: %v\n\n", err)
 		return b.String()
@@ -87,11 +87,20 @@ func processors(r *report) string {
 			fmt.Fprintf(&b, "| family %s | map + encode | %.2f× |\n", fam, base/ours)
 		}
 	}
+	for _, v := range []struct{ name, label string }{
+		{"m365beat_libbeat_codec", "m365beat_options_on"}, {"m365beat_libbeat_codec_options_off", "m365beat_options_off"},
+	} {
+		base := cpuOf["BenchmarkDeviceMix/baseline_encoding_json"]
+		ours := cpuOf["BenchmarkDeviceMix/"+v.name]
+		if base > 0 && ours > 0 {
+			fmt.Fprintf(&b, "| device fixture mix (issue #3) | %s | %.2f× |\n", v.label, base/ours)
+		}
+	}
 	for _, v := range []string{"m365beat_options_on", "m365beat_options_off"} {
 		base := cpuOf["BenchmarkAllTablesMix/baseline_encoding_json"]
 		ours := cpuOf["BenchmarkAllTablesMix/"+v]
 		if base > 0 && ours > 0 {
-			fmt.Fprintf(&b, "| mix of all tables | %s | %.2f× |\n", v, base/ours)
+			fmt.Fprintf(&b, "| mix of all tables (issues #4, #11) | %s | %.2f× |\n", v, base/ours)
 		}
 	}
 	b.WriteString("\nPaired (BenchmarkAllTablesMixPaired: m365beat and baseline alternate record by record, so both see the same load):\n\n| variant | m365beat ns/event | baseline ns/event | speed-up |\n|---|---:|---:|---:|\n")
