@@ -827,8 +827,10 @@ func (r *deviceRec) adapterAndUsers() error {
 // §5.14
 func (r *deviceRec) commandLines() error {
 	for _, p := range [...]string{"process", "process.parent"} {
-		v, ok := r.c.Get(p + ".command_line")
-		if !ok || v == nil {
+		o, _ := r.c.Get(p)
+		obj, _ := ecs.Obj(o)
+		v := obj["command_line"]
+		if v == nil {
 			continue
 		}
 		s, isStr := v.(string)
@@ -840,9 +842,9 @@ func (r *deviceRec) commandLines() error {
 		}
 		args := ecs.SplitCommandLine(s)
 		if len(args) > 0 {
-			r.c.Put(p+".args", args)
+			obj["args"] = args
 		}
-		r.c.Put(p+".args_count", int64(len(args)))
+		obj["args_count"] = int64(len(args))
 	}
 	return nil
 }
@@ -862,6 +864,10 @@ func (r *deviceRec) geo() {
 }
 
 // §5.16
+
+// hashNames are the hash fields related.hash takes, in order.
+var hashNames = [...]string{"md5", "sha1", "sha256"}
+
 func (r *deviceRec) related() {
 	c := r.c
 	rel := &c.Related
@@ -878,15 +884,18 @@ func (r *deviceRec) related() {
 	rel.AddValue(&rel.IP, doc("host.ip"))
 	rel.AddValue(&rel.IP, r.ev("ipv4_dhcp"))
 	rel.AddValue(&rel.IP, r.ev("ipv6_dhcp"))
-	for _, h := range [...]string{"md5", "sha1", "sha256"} {
-		rel.AddValue(&rel.Hash, doc("file.hash."+h))
+	file, _ := ecs.Obj(doc("file.hash"))
+	proc, _ := ecs.Obj(doc("process.hash"))
+	parent, _ := ecs.Obj(doc("process.parent.hash"))
+	for _, h := range hashNames {
+		rel.AddValue(&rel.Hash, file[h])
 	}
-	for _, h := range [...]string{"md5", "sha1", "sha256"} {
-		rel.AddValue(&rel.Hash, doc("process.hash."+h))
+	for _, h := range hashNames {
+		rel.AddValue(&rel.Hash, proc[h])
 	}
-	for _, h := range [...]string{"md5", "sha1", "sha256"} {
-		if doc("process.hash."+h) != nil {
-			rel.AddValue(&rel.Hash, doc("process.parent.hash."+h))
+	for _, h := range hashNames {
+		if proc[h] != nil {
+			rel.AddValue(&rel.Hash, parent[h])
 		}
 	}
 	rel.AddValue(&rel.Hash, r.ev("issuer_hash"))
