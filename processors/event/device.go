@@ -31,6 +31,7 @@ func init() {
 		targetIdx[deviceColumns[i].target] = i
 	}
 	targetIdx["network_direction"] = idxDirection
+	resolveEvPaths()
 	parents := map[string]int{}
 	for i := range deviceColumns {
 		col := &deviceColumns[i]
@@ -381,11 +382,11 @@ func (r *deviceRec) move(col *column, v *fastjson.Value) {
 }
 
 // ev returns m365_defender.event.<path>.
-func (r *deviceRec) ev(path string) any {
-	if i, ok := targetIdx[path]; ok {
-		return r.vals[i]
+func (r *deviceRec) ev(p evPath) any {
+	if p.idx >= 0 {
+		return r.vals[p.idx]
 	}
-	v, _ := ecs.Get(r.c.EV, path)
+	v, _ := ecs.Get(r.c.EV, p.path)
 	return v
 }
 
@@ -423,7 +424,7 @@ func (r *deviceRec) setCol(col *column, v any) {
 
 // cp copies m365_defender.event.<src> to the document path dst when it is
 // neither null nor "" (C-4).
-func (r *deviceRec) cp(src, dst string) {
+func (r *deviceRec) cp(src evPath, dst string) {
 	v := r.ev(src)
 	if ecs.Empty(v) {
 		return
@@ -453,67 +454,67 @@ func (m *deviceMapper) WritesNoEmptyValues() bool { return true }
 
 // §5.1
 func (r *deviceRec) fileFields() {
-	r.cp("folder_path", "file.directory")
-	r.cp("md5", "file.hash.md5")
-	r.cp("sha1", "file.hash.sha1")
-	r.cp("sha256", "file.hash.sha256")
-	r.cp("file.name", "file.name")
-	r.cp("file.size", "file.size")
+	r.cp(evFolderPath, "file.directory")
+	r.cp(evMd5, "file.hash.md5")
+	r.cp(evSha1, "file.hash.sha1")
+	r.cp(evSha256, "file.hash.sha256")
+	r.cp(evFileName, "file.name")
+	r.cp(evFileSize, "file.size")
 }
 
 // §5.2
 func (r *deviceRec) certificate() {
-	r.cp("certificate.expiration_time", "file.x509.not_after")
-	r.cp("certificate.serial_number", "file.x509.serial_number")
-	if v := r.ev("issuer"); v != nil {
+	r.cp(evCertificateExpirationTime, "file.x509.not_after")
+	r.cp(evCertificateSerialNumber, "file.x509.serial_number")
+	if v := r.ev(evIssuer); v != nil {
 		if t := ecs.Text(v); t != "" {
 			r.c.Put("file.x509.issuer.common_name", []string{t})
 		}
 	}
-	r.cp("signer", "file.code_signature.subject_name")
-	r.cp("is_signed", "file.code_signature.exists")
-	r.cp("is_trusted", "file.code_signature.trusted")
+	r.cp(evSigner, "file.code_signature.subject_name")
+	r.cp(evIsSigned, "file.code_signature.exists")
+	r.cp(evIsTrusted, "file.code_signature.trusted")
 }
 
 // §5.3
 func (r *deviceRec) dllFields() {
-	r.cp("folder_path", "dll.path")
-	r.cp("md5", "dll.hash.md5")
-	r.cp("sha1", "dll.hash.sha1")
-	r.cp("sha256", "dll.hash.sha256")
-	r.cp("file.name", "dll.name")
-	r.cp("file.size", "dll.pe.sections.physical_size")
+	r.cp(evFolderPath, "dll.path")
+	r.cp(evMd5, "dll.hash.md5")
+	r.cp(evSha1, "dll.hash.sha1")
+	r.cp(evSha256, "dll.hash.sha256")
+	r.cp(evFileName, "dll.name")
+	r.cp(evFileSize, "dll.pe.sections.physical_size")
 }
 
 // §5.4 (README T19: no process.pe.sections.physical_size)
 func (r *deviceRec) processFromFile() {
-	r.cp("folder_path", "process.executable")
-	r.cp("md5", "process.hash.md5")
-	r.cp("sha1", "process.hash.sha1")
-	r.cp("sha256", "process.hash.sha256")
-	r.cp("file.name", "process.name")
+	r.cp(evFolderPath, "process.executable")
+	r.cp(evMd5, "process.hash.md5")
+	r.cp(evSha1, "process.hash.sha1")
+	r.cp(evSha256, "process.hash.sha256")
+	r.cp(evFileName, "process.name")
 }
 
 // §5.5 (README T19: no process.parent.pe.sections.physical_size)
 func (r *deviceRec) parentFromInitiating() {
-	r.cp("initiating_process.command_line", "process.parent.command_line")
-	r.cp("initiating_process.md5", "process.parent.hash.md5")
-	r.cp("initiating_process.sha1", "process.parent.hash.sha1")
-	r.cp("initiating_process.sha256", "process.parent.hash.sha256")
-	r.cp("initiating_process.parent_id", "process.parent.group_leader.pid")
-	r.cp("initiating_process.id", "process.parent.pid")
-	r.cp("initiating_process.creation_time", "process.parent.start")
-	r.cp("initiating_process.file_name", "process.parent.name")
-	r.cp("initiating_process.folder_path", "process.parent.executable")
-	r.cp("initiating_process.parent_creation_time", "process.parent.group_leader.start")
-	r.cp("initiating_process.parent_file_name", "process.parent.group_leader.name")
-	r.cp("initiating_process.version_info_company_name", "process.parent.pe.company")
-	r.cp("initiating_process.version_info_file_description", "process.parent.pe.description")
-	r.cp("initiating_process.version_info_original_file_name", "process.parent.pe.original_file_name")
-	r.cp("initiating_process.version_info_product_name", "process.parent.pe.product")
-	r.cp("initiating_process.version_info_product_version", "process.parent.pe.file_version")
-	r.cp("initiating_process.signature_status", "process.parent.code_signature.status")
-	switch r.ev("initiating_process.signature_status") {
+	r.cp(evInitiatingProcessCommandLine, "process.parent.command_line")
+	r.cp(evInitiatingProcessMd5, "process.parent.hash.md5")
+	r.cp(evInitiatingProcessSha1, "process.parent.hash.sha1")
+	r.cp(evInitiatingProcessSha256, "process.parent.hash.sha256")
+	r.cp(evInitiatingProcessParentId, "process.parent.group_leader.pid")
+	r.cp(evInitiatingProcessId, "process.parent.pid")
+	r.cp(evInitiatingProcessCreationTime, "process.parent.start")
+	r.cp(evInitiatingProcessFileName, "process.parent.name")
+	r.cp(evInitiatingProcessFolderPath, "process.parent.executable")
+	r.cp(evInitiatingProcessParentCreationTime, "process.parent.group_leader.start")
+	r.cp(evInitiatingProcessParentFileName, "process.parent.group_leader.name")
+	r.cp(evInitiatingProcessVersionInfoCompanyName, "process.parent.pe.company")
+	r.cp(evInitiatingProcessVersionInfoFileDescription, "process.parent.pe.description")
+	r.cp(evInitiatingProcessVersionInfoOriginalFileName, "process.parent.pe.original_file_name")
+	r.cp(evInitiatingProcessVersionInfoProductName, "process.parent.pe.product")
+	r.cp(evInitiatingProcessVersionInfoProductVersion, "process.parent.pe.file_version")
+	r.cp(evInitiatingProcessSignatureStatus, "process.parent.code_signature.status")
+	switch r.ev(evInitiatingProcessSignatureStatus) {
 	case "Valid":
 		r.c.Put("process.parent.code_signature.exists", true)
 		r.c.Put("process.parent.code_signature.status", "trusted")
@@ -526,64 +527,64 @@ func (r *deviceRec) parentFromInitiating() {
 
 // §5.6
 func (r *deviceRec) processFromInitiating() {
-	r.cp("initiating_process.command_line", "process.command_line")
-	r.cp("initiating_process.md5", "process.hash.md5")
-	r.cp("initiating_process.sha1", "process.hash.sha1")
-	r.cp("initiating_process.sha256", "process.hash.sha256")
-	r.cp("initiating_process.parent_id", "process.parent.pid")
-	r.cp("initiating_process.id", "process.pid")
-	r.cp("initiating_process.creation_time", "process.start")
-	r.cp("initiating_process.file_name", "process.name")
-	r.cp("initiating_process.file_size", "process.pe.sections.physical_size")
-	r.cp("initiating_process.folder_path", "process.executable")
-	r.cp("initiating_process.parent_creation_time", "process.parent.start")
-	r.cp("initiating_process.parent_file_name", "process.parent.name")
-	r.cp("initiating_process.version_info_company_name", "process.pe.company")
-	r.cp("initiating_process.version_info_file_description", "process.pe.description")
-	r.cp("initiating_process.version_info_original_file_name", "process.pe.original_file_name")
-	r.cp("initiating_process.version_info_product_name", "process.pe.product")
-	r.cp("initiating_process.version_info_product_version", "process.pe.file_version")
-	r.cp("initiating_process.signature_status", "process.code_signature.status")
+	r.cp(evInitiatingProcessCommandLine, "process.command_line")
+	r.cp(evInitiatingProcessMd5, "process.hash.md5")
+	r.cp(evInitiatingProcessSha1, "process.hash.sha1")
+	r.cp(evInitiatingProcessSha256, "process.hash.sha256")
+	r.cp(evInitiatingProcessParentId, "process.parent.pid")
+	r.cp(evInitiatingProcessId, "process.pid")
+	r.cp(evInitiatingProcessCreationTime, "process.start")
+	r.cp(evInitiatingProcessFileName, "process.name")
+	r.cp(evInitiatingProcessFileSize, "process.pe.sections.physical_size")
+	r.cp(evInitiatingProcessFolderPath, "process.executable")
+	r.cp(evInitiatingProcessParentCreationTime, "process.parent.start")
+	r.cp(evInitiatingProcessParentFileName, "process.parent.name")
+	r.cp(evInitiatingProcessVersionInfoCompanyName, "process.pe.company")
+	r.cp(evInitiatingProcessVersionInfoFileDescription, "process.pe.description")
+	r.cp(evInitiatingProcessVersionInfoOriginalFileName, "process.pe.original_file_name")
+	r.cp(evInitiatingProcessVersionInfoProductName, "process.pe.product")
+	r.cp(evInitiatingProcessVersionInfoProductVersion, "process.pe.file_version")
+	r.cp(evInitiatingProcessSignatureStatus, "process.code_signature.status")
 }
 
 // §5.7
 func (r *deviceRec) processColumns() {
-	r.cp("process.command_line", "process.command_line")
-	r.cp("process.creation_time", "process.start")
-	r.cp("process.id", "process.pid")
-	r.cp("process.version_info_company_name", "process.pe.company")
-	r.cp("process.version_info_file_description", "process.pe.description")
-	r.cp("process.version_info_original_file_name", "process.pe.original_file_name")
-	r.cp("process.version_info_product_name", "process.pe.product")
-	r.cp("process.version_info_product_version", "process.pe.file_version")
+	r.cp(evProcessCommandLine, "process.command_line")
+	r.cp(evProcessCreationTime, "process.start")
+	r.cp(evProcessId, "process.pid")
+	r.cp(evProcessVersionInfoCompanyName, "process.pe.company")
+	r.cp(evProcessVersionInfoFileDescription, "process.pe.description")
+	r.cp(evProcessVersionInfoOriginalFileName, "process.pe.original_file_name")
+	r.cp(evProcessVersionInfoProductName, "process.pe.product")
+	r.cp(evProcessVersionInfoProductVersion, "process.pe.file_version")
 }
 
 // §5.7a
 func (r *deviceRec) cloudColumns() {
-	r.cp("container_id", "container.id")
-	r.cp("container_name", "container.name")
-	r.cp("container_image_name", "container.image.name")
-	r.cp("kubernetes_namespace", "orchestrator.namespace")
-	r.cp("kubernetes_resource", "orchestrator.resource.name")
-	if r.present("kubernetes_namespace") || r.present("kubernetes_pod_name") || r.present("kubernetes_resource") {
+	r.cp(evContainerId, "container.id")
+	r.cp(evContainerName, "container.name")
+	r.cp(evContainerImageName, "container.image.name")
+	r.cp(evKubernetesNamespace, "orchestrator.namespace")
+	r.cp(evKubernetesResource, "orchestrator.resource.name")
+	if r.present(evKubernetesNamespace) || r.present(evKubernetesPodName) || r.present(evKubernetesResource) {
 		r.c.Put("orchestrator.type", "kubernetes")
 	}
-	r.cp("process_name", "process.name")
-	r.cp("parent_process_id", "process.parent.pid")
-	r.cp("parent_process_name", "process.parent.name")
-	r.cp("process_current_working_directory", "process.working_directory")
+	r.cp(evProcessName, "process.name")
+	r.cp(evParentProcessId, "process.parent.pid")
+	r.cp(evParentProcessName, "process.parent.name")
+	r.cp(evProcessCurrentWorkingDirectory, "process.working_directory")
 	switch {
-	case r.present("azure_resource_id"):
+	case r.present(evAzureResourceId):
 		r.c.Put("cloud.provider", "azure")
-	case r.present("aws_resource_name"):
+	case r.present(evAwsResourceName):
 		r.c.Put("cloud.provider", "aws")
-	case r.present("gcp_full_resource_name"):
+	case r.present(evGcpFullResourceName):
 		r.c.Put("cloud.provider", "gcp")
 	}
 }
 
 // present reports a non-null m365_defender.event field ("" counts).
-func (r *deviceRec) present(path string) bool { return r.ev(path) != nil }
+func (r *deviceRec) present(p evPath) bool { return r.ev(p) != nil }
 
 var posixKeys = [...]string{
 	"InitiatingProcessPosixEffectiveGroup", "InitiatingProcessPosixEffectiveUser",
@@ -594,18 +595,18 @@ var posixKeys = [...]string{
 // §5.8
 func (r *deviceRec) host() error {
 	c := r.c
-	if v := r.ev("device.name"); !ecs.Empty(v) {
+	if v := r.ev(evDeviceName); !ecs.Empty(v) {
 		s, ok := v.(string)
 		if !ok {
 			return deviceFail("lowercase", "lowercase_host_name", "DeviceName is not a string")
 		}
 		c.Put("host.name", strings.ToLower(s))
 	}
-	r.cp("device.id", "host.id")
-	r.cp("public_ip.value", "host.ip")
-	r.cp("os.architecture", "host.architecture")
+	r.cp(evDeviceId, "host.id")
+	r.cp(evPublicIpValue, "host.ip")
+	r.cp(evOsArchitecture, "host.architecture")
 	osType := ""
-	if v := r.ev("os.platform"); v != nil {
+	if v := r.ev(evOsPlatform); v != nil {
 		s, ok := v.(string)
 		if !ok {
 			return deviceFail("script", "host_os_type", "OSPlatform is not a string")
@@ -622,7 +623,7 @@ func (r *deviceRec) host() error {
 		}
 	}
 	if osType == "" {
-		if af, ok := ecs.Obj(r.ev("additional_fields")); ok {
+		if af, ok := ecs.Obj(r.ev(evAdditionalFields)); ok {
 			all := true
 			for _, k := range posixKeys {
 				if af[k] == nil {
@@ -635,17 +636,17 @@ func (r *deviceRec) host() error {
 			}
 		}
 	}
-	if osType == "" && contains(r.cats, "process") && !ecs.Empty(r.ev("initiating_process.account_sid")) {
+	if osType == "" && contains(r.cats, "process") && !ecs.Empty(r.ev(evInitiatingProcessAccountSid)) {
 		osType = "windows"
 	}
 	if osType != "" {
 		c.Put("host.os.type", osType)
 	}
-	r.cp("os.platform", "host.os.full")
-	r.cp("os.distribution", "host.os.platform")
-	r.cp("os.version", "host.os.version")
-	r.cp("device.type", "host.type")
-	if v := r.ev("mac_address"); v != nil {
+	r.cp(evOsPlatform, "host.os.full")
+	r.cp(evOsDistribution, "host.os.platform")
+	r.cp(evOsVersion, "host.os.version")
+	r.cp(evDeviceType, "host.type")
+	if v := r.ev(evMacAddress); v != nil {
 		s, ok := v.(string)
 		if !ok {
 			return deviceFail("gsub", "gsub_mac_address", "MacAddress is not a string")
@@ -661,9 +662,9 @@ func (r *deviceRec) host() error {
 
 // §5.9
 func (r *deviceRec) registry() {
-	r.cp("registry.key", "registry.key")
-	r.cp("registry.value_name", "registry.value")
-	if v := r.ev("registry.value_data"); v != nil {
+	r.cp(evRegistryKey, "registry.key")
+	r.cp(evRegistryValueName, "registry.value")
+	if v := r.ev(evRegistryValueData); v != nil {
 		if t := ecs.Text(v); t != "" {
 			r.c.Put("registry.data.strings", []string{t})
 		}
@@ -672,71 +673,71 @@ func (r *deviceRec) registry() {
 
 // §5.10
 func (r *deviceRec) sourceDestination() {
-	dirV := r.ev("network_direction")
+	dirV := r.ev(evNetworkDirection)
 	dirAbsent := dirV == nil
 	dir, _ := dirV.(string)
 	in := !dirAbsent && dir == "In"
 	out := !dirAbsent && dir == "Out"
 	notAuthCat := r.hasCat && !r.auth
 	if r.auth {
-		r.cp("remote.ip", "source.ip")
+		r.cp(evRemoteIp, "source.ip")
 	}
 	if r.net && in {
-		r.cp("remote.ip", "source.ip")
+		r.cp(evRemoteIp, "source.ip")
 	}
 	if notAuthCat && dirAbsent {
-		r.cp("local.ip", "source.ip")
+		r.cp(evLocalIp, "source.ip")
 	}
 	if r.net && out {
-		r.cp("local.ip", "source.ip")
+		r.cp(evLocalIp, "source.ip")
 	}
 	if r.file {
-		r.cp("request.source_ip", "source.ip")
+		r.cp(evRequestSourceIp, "source.ip")
 	}
 	if r.net && in {
-		r.cp("remote.port", "source.port")
+		r.cp(evRemotePort, "source.port")
 	}
 	if r.auth {
-		r.cp("remote.port", "source.port")
+		r.cp(evRemotePort, "source.port")
 	}
 	if notAuthCat {
-		r.cp("local.port", "source.port")
+		r.cp(evLocalPort, "source.port")
 	}
 	if r.net && out {
-		r.cp("local.port", "source.port")
+		r.cp(evLocalPort, "source.port")
 	}
-	r.cp("request.source_port", "source.port")
-	r.cp("remote.device_name", "source.domain")
+	r.cp(evRequestSourcePort, "source.port")
+	r.cp(evRemoteDeviceName, "source.domain")
 	if r.net && out {
-		r.cp("remote.ip", "destination.ip")
+		r.cp(evRemoteIp, "destination.ip")
 	}
 	if notAuthCat && dirAbsent {
-		r.cp("remote.ip", "destination.ip")
+		r.cp(evRemoteIp, "destination.ip")
 	}
 	if r.net && in {
-		r.cp("local.ip", "destination.ip")
+		r.cp(evLocalIp, "destination.ip")
 	}
 	if notAuthCat && dirAbsent {
-		r.cp("remote.port", "destination.port")
+		r.cp(evRemotePort, "destination.port")
 	}
 	if r.net && out {
-		r.cp("remote.port", "destination.port")
+		r.cp(evRemotePort, "destination.port")
 	}
 	if r.net && in {
-		r.cp("local.port", "destination.port")
+		r.cp(evLocalPort, "destination.port")
 	}
 }
 
 // §5.11
 func (r *deviceRec) userNetwork() error {
 	c := r.c
-	r.cp("account.name", "user.name")
-	r.cp("request.account_domain", "user.domain")
-	r.cp("request.account_name", "user.name")
-	r.cp("account.domain", "user.domain")
-	r.cp("account.sid", "user.id")
-	r.cp("protocol", "network.protocol")
-	r.cp("request.protocol", "network.protocol")
+	r.cp(evAccountName, "user.name")
+	r.cp(evRequestAccountDomain, "user.domain")
+	r.cp(evRequestAccountName, "user.name")
+	r.cp(evAccountDomain, "user.domain")
+	r.cp(evAccountSid, "user.id")
+	r.cp(evProtocol, "network.protocol")
+	r.cp(evRequestProtocol, "network.protocol")
 	if v, ok := c.Get("network.protocol"); ok && v != nil {
 		s, ok := v.(string)
 		if !ok {
@@ -745,7 +746,7 @@ func (r *deviceRec) userNetwork() error {
 		c.Put("network.protocol", strings.ToLower(s))
 	}
 	if r.net {
-		dirV := r.ev("network_direction")
+		dirV := r.ev(evNetworkDirection)
 		switch {
 		case dirV == nil:
 			c.Put("network.direction", "unknown")
@@ -755,7 +756,7 @@ func (r *deviceRec) userNetwork() error {
 			c.Put("network.direction", "outbound")
 		}
 	}
-	if v := r.ev("action.type"); v != nil {
+	if v := r.ev(evActionType); v != nil {
 		s, ok := v.(string)
 		if !ok {
 			return deviceFail("lowercase", "event_action", "ActionType is not a string")
@@ -769,26 +770,26 @@ func (r *deviceRec) userNetwork() error {
 		}
 	}
 	if r.logon {
-		if ecs.Empty(r.ev("failure_reason")) {
+		if ecs.Empty(r.ev(evFailureReason)) {
 			c.Put("event.outcome", "success")
 		} else {
 			c.Put("event.outcome", "failure")
 		}
 	}
-	r.cp("client_version", "observer.version")
-	r.cp("device.category", "observer.type")
+	r.cp(evClientVersion, "observer.version")
+	r.cp(evDeviceCategory, "observer.type")
 	return nil
 }
 
 // §5.12
 func (r *deviceRec) url() {
-	if s, ok := r.ev("remote.url").(string); ok && s != "" {
+	if s, ok := r.ev(evRemoteUrl).(string); ok && s != "" {
 		if u := ecs.URIParts(s); u != nil {
 			r.c.ForgetPut()
 			r.c.Doc["url"] = map[string]any(u)
 		}
 	}
-	r.cp("file.origin_referrer_url", "http.request.referrer")
+	r.cp(evFileOriginReferrerUrl, "http.request.referrer")
 }
 
 // §5.13
@@ -875,15 +876,15 @@ func (r *deviceRec) related() {
 	rel.AddValue(&rel.Hosts, doc("host.id"))
 	rel.AddValue(&rel.Hosts, doc("host.name"))
 	rel.AddValue(&rel.Hosts, doc("user.domain"))
-	rel.AddValue(&rel.Hosts, r.ev("initiating_process.account_domain"))
+	rel.AddValue(&rel.Hosts, r.ev(evInitiatingProcessAccountDomain))
 	rel.AddValue(&rel.User, doc("user.name"))
-	rel.AddValue(&rel.User, r.ev("initiating_process.account_name"))
-	rel.AddValue(&rel.IP, r.ev("file.origin_ip"))
+	rel.AddValue(&rel.User, r.ev(evInitiatingProcessAccountName))
+	rel.AddValue(&rel.IP, r.ev(evFileOriginIp))
 	rel.AddValue(&rel.IP, doc("source.ip"))
 	rel.AddValue(&rel.IP, doc("destination.ip"))
 	rel.AddValue(&rel.IP, doc("host.ip"))
-	rel.AddValue(&rel.IP, r.ev("ipv4_dhcp"))
-	rel.AddValue(&rel.IP, r.ev("ipv6_dhcp"))
+	rel.AddValue(&rel.IP, r.ev(evIpv4Dhcp))
+	rel.AddValue(&rel.IP, r.ev(evIpv6Dhcp))
 	file, _ := ecs.Obj(doc("file.hash"))
 	proc, _ := ecs.Obj(doc("process.hash"))
 	parent, _ := ecs.Obj(doc("process.parent.hash"))
@@ -898,6 +899,6 @@ func (r *deviceRec) related() {
 			rel.AddValue(&rel.Hash, parent[h])
 		}
 	}
-	rel.AddValue(&rel.Hash, r.ev("issuer_hash"))
-	rel.AddValue(&rel.Hash, r.ev("signer_hash"))
+	rel.AddValue(&rel.Hash, r.ev(evIssuerHash))
+	rel.AddValue(&rel.Hash, r.ev(evSignerHash))
 }
