@@ -8,7 +8,8 @@ type evPath struct {
 	idx  int
 }
 
-// The paths the device steps read (generated from their call sites).
+// The paths the device steps read. A step that reads a new one declares it
+// here and in devicePaths.
 var (
 	evAccountDomain                                = evPath{path: "account.domain", idx: -2}
 	evAccountName                                  = evPath{path: "account.name", idx: -2}
