@@ -386,6 +386,11 @@ func (r *deviceRec) ev(p evPath) any {
 	if p.idx >= 0 {
 		return r.vals[p.idx]
 	}
+	if p.idx == unresolved { // declared but missing from devicePaths
+		if i, ok := targetIdx[p.path]; ok {
+			return r.vals[i]
+		}
+	}
 	v, _ := ecs.Get(r.c.EV, p.path)
 	return v
 }
