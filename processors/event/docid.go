@@ -77,31 +77,66 @@ type span struct {
 	v        *fastjson.Value
 }
 
-// keyOrder remembers, per table, the column names of the last record (in
-// the order received) and their byte order: Defender sends the columns of
-// a table in one order, so the sort of the next record is a comparison.
+// keyOrder remembers the column names of a record of a table (in the
+// order received) and their byte order: Defender sends the columns of a
+// table in one order, so the sort of the next record is a comparison.
 type keyOrder struct {
 	keys  []byte  // the names, concatenated
 	ends  []int32 // end of each name in keys
 	order []int32 // indexes of the names in byte order
-	// misses counts records of the table that did not match; the entry
-	// is replaced after keyOrderPatience of them, so a table whose records
-	// alternate between column sets does not rebuild it every record.
+}
+
+// keyOrderSet holds a table's cached column orders: a few, because one
+// hub can carry a table in several layouts (tenants on different schema
+// versions, columns added during a rollout).
+type keyOrderSet struct {
+	slots [keyOrderSlots]atomic.Pointer[keyOrder]
+	next  atomic.Uint32 // slot replaced next
+	// misses counts non-matching records since the last replacement; a
+	// slot is replaced after keyOrderPatience of them, so more layouts
+	// than slots do not rebuild an entry every record.
 	misses atomic.Int32
 }
 
-// keyOrderPatience is how many non-matching records of a table replace
-// its cached column order.
-const keyOrderPatience = 8
+const (
+	keyOrderSlots    = 4
+	keyOrderPatience = 8
+)
+
+// find returns the cached order of the names, or nil.
+func (s *keyOrderSet) find(keys []byte, spans []span, base int) []int32 {
+	for i := range s.slots {
+		if ko := s.slots[i].Load(); ko != nil && ko.matches(keys, spans, base) {
+			return ko.order
+		}
+	}
+	return nil
+}
+
+// add caches an order after a miss: in an empty slot, else in the next
+// slot once keyOrderPatience misses have accumulated.
+func (s *keyOrderSet) add(keys []byte, spans []span, base int, order []int32) {
+	for i := range s.slots {
+		if s.slots[i].Load() == nil {
+			s.slots[i].Store(newKeyOrder(keys, spans, base, order))
+			return
+		}
+	}
+	if s.misses.Add(1) < keyOrderPatience {
+		return
+	}
+	s.misses.Store(0)
+	s.slots[s.next.Add(1)%keyOrderSlots].Store(newKeyOrder(keys, spans, base, order))
+}
 
 var (
 	docIDPool = sync.Pool{New: func() any { return new(docIDState) }}
-	// keyOrders has one slot per supported category (a fixed set: records
-	// of unknown categories are sorted every time).
-	keyOrders = func() map[string]*atomic.Pointer[keyOrder] {
-		m := make(map[string]*atomic.Pointer[keyOrder], len(Tables))
+	// keyOrders has a set per supported category (a fixed set of tables:
+	// records of unknown categories are sorted every time).
+	keyOrders = func() map[string]*keyOrderSet {
+		m := make(map[string]*keyOrderSet, len(Tables))
 		for i := range Tables {
-			m[Tables[i].Category()] = new(atomic.Pointer[keyOrder])
+			m[Tables[i].Category()] = new(keyOrderSet)
 		}
 		return m
 	}()
@@ -143,7 +178,7 @@ func docID(jo *fastjson.Object, raw string) string {
 	st.write(envelopeText(jo, "tenantId", "Tenant"))
 	category := envelopeText(jo, "category")
 	st.write(category)
-	st.object(props, keyOrders[string(category)])
+	st.object(props, true, keyOrders[string(category)])
 	return st.sum()
 }
 
@@ -195,7 +230,7 @@ func (st *docIDState) value(v *fastjson.Value) {
 		st.buf = st.buf[:mark]
 		o, _ := v.Object()
 		st.buf = append(st.buf, openObject...)
-		st.object(o, nil)
+		st.object(o, false, nil)
 		st.buf = append(st.buf, closeObject...)
 	case '[':
 		st.buf = st.buf[:mark]
@@ -209,12 +244,11 @@ func (st *docIDState) value(v *fastjson.Value) {
 }
 
 // object feeds the members of o by key in byte order. The top-level call
-// (cache != nil) feeds the key columns first (docIDKeys order, not null),
-// then the other members; it reuses the
-// table's cached order when the record's names match it. Nested objects
-// use the arena above the caller's part of it.
-func (st *docIDState) object(o *fastjson.Object, cache *atomic.Pointer[keyOrder]) {
-	top := cache != nil
+// (top: the properties object) feeds the key columns first (docIDKeys
+// order, not null), then the other members; with the table's cache (nil
+// for unknown categories) it reuses a cached order when the record's names
+// match one. Nested objects use the arena above the caller's part of it.
+func (st *docIDState) object(o *fastjson.Object, top bool, cache *keyOrderSet) {
 	base, abase := len(st.spans), len(st.arena)
 	if top {
 		st.keyCols = [len(docIDKeys)]*fastjson.Value{}
@@ -243,19 +277,13 @@ func (st *docIDState) object(o *fastjson.Object, cache *atomic.Pointer[keyOrder]
 	mine := st.spans[base:]
 	obase := len(st.order)
 	var order []int32
-	store := false
-	if top {
-		ko := cache.Load()
-		if ko != nil && ko.matches(st.arena[abase:], mine, abase) {
-			order = ko.order
-		} else if ko == nil || ko.misses.Add(1) >= keyOrderPatience {
-			store = true
-		}
+	if cache != nil {
+		order = cache.find(st.arena[abase:], mine, abase)
 	}
 	if order == nil {
 		order = st.sortOrder(mine)
-		if store {
-			cache.Store(newKeyOrder(st.arena[abase:], mine, abase, order))
+		if cache != nil {
+			cache.add(st.arena[abase:], mine, abase, order)
 		}
 	}
 	for _, i := range order {
