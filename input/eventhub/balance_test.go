@@ -20,27 +20,11 @@ func TestTwoInstancesSplitPartitions(t *testing.T) {
 	pipeB := &inputtest.Pipeline{AutoACK: true}
 	a := e.run(e.config(nil), pipeA)
 
-	owned := func(r *running) int64 {
-		if v, ok := r.ctx.Metrics.Get("partitions_owned").(interface{ Get() int64 }); ok {
-			return v.Get()
-		}
-		return -1 // not running yet
-	}
 	// A alone takes every partition; B then takes two of them over.
 	waitFor(t, 30*time.Second, "A owning all partitions", func() bool { return owned(a) == partitions })
 	b := e.run(e.config(nil), pipeB)
 
-	waitFor(t, 30*time.Second, "two partitions each, one receiver per partition", func() bool {
-		if owned(a) != 2 || owned(b) != 2 {
-			return false
-		}
-		for _, p := range e.eh.PartitionIDs(testHub) {
-			if e.eh.Receivers(testHub, "$Default", p) != 1 {
-				return false
-			}
-		}
-		return true
-	})
+	waitSplit(t, e, a, b)
 	if lost := metricValue(t, a, "ownership_lost_total"); lost != 2 {
 		t.Errorf("A lost %d partitions, want 2", lost)
 	}
@@ -109,12 +93,29 @@ func TestTwoInstancesStartingTogether(t *testing.T) {
 	pipeB := &inputtest.Pipeline{AutoACK: true}
 	a := e.run(e.config(nil), pipeA)
 	b := e.run(e.config(nil), pipeB)
-	owned := func(r *running) int64 {
-		if v, ok := r.ctx.Metrics.Get("partitions_owned").(interface{ Get() int64 }); ok {
-			return v.Get()
+	waitSplit(t, e, a, b)
+	waitFor(t, 30*time.Second, "all records", func() bool {
+		seen := map[string]bool{}
+		for _, ev := range append(pipeA.Events(), pipeB.Events()...) {
+			seen[recordID(t, ev)] = true
 		}
-		return -1
+		return len(seen) == 4000
+	})
+}
+
+// owned is the partitions_owned metric of a running input (-1 before it
+// runs).
+func owned(r *running) int64 {
+	if v, ok := r.ctx.Metrics.Get("partitions_owned").(interface{ Get() int64 }); ok {
+		return v.Get()
 	}
+	return -1
+}
+
+// waitSplit waits until a and b own two partitions each and every
+// partition has exactly one receiver.
+func waitSplit(t *testing.T, e *env, a, b *running) {
+	t.Helper()
 	waitFor(t, 30*time.Second, "two partitions each, one receiver per partition", func() bool {
 		if owned(a) != 2 || owned(b) != 2 {
 			return false
@@ -125,12 +126,5 @@ func TestTwoInstancesStartingTogether(t *testing.T) {
 			}
 		}
 		return true
-	})
-	waitFor(t, 30*time.Second, "all records", func() bool {
-		seen := map[string]bool{}
-		for _, ev := range append(pipeA.Events(), pipeB.Events()...) {
-			seen[recordID(t, ev)] = true
-		}
-		return len(seen) == 4000
 	})
 }
