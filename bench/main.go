@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/m365beat/m365beat/internal/beatproc"
+	"github.com/m365beat/m365beat/internal/testenv"
 )
 
 func main() {
@@ -27,7 +28,7 @@ func main() {
 	flag.StringVar(&ehHeapProfiles, "eh-heap-profiles", "", "eventhub section: write a heap profile of m365beat at its highest RSS per row into this directory")
 	flag.StringVar(&ehPartitions, "eh-partitions", "", "eventhub section: only the rows of these partition counts, comma-separated (e.g. 16)")
 	flag.Parse()
-	root, err := beatproc.RepoRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/m365beat/m365beat/internal/beatproc"
 	"github.com/m365beat/m365beat/internal/eventhubtest"
+	"github.com/m365beat/m365beat/internal/testenv"
 )
 
 const hubName = "insights-logs-advancedhunting"
@@ -34,7 +35,7 @@ const hubName = "insights-logs-advancedhunting"
 var binary string
 
 func TestMain(m *testing.M) {
-	root, err := beatproc.RepoRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

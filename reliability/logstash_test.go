@@ -12,6 +12,7 @@ import (
 	lumber "github.com/elastic/go-lumber/server/v2"
 
 	"github.com/m365beat/m365beat/internal/beatproc"
+	"github.com/m365beat/m365beat/internal/testenv"
 )
 
 // lumberSink is a Logstash stand-in (lumberjack v2 server) that can go
@@ -86,7 +87,7 @@ func TestLogstashOutage(t *testing.T) {
 	n, outage := pick(10000, 50000), pick(10*time.Second, 30*time.Second)
 	const perMsg = 25
 	e := newHubEnv(t, 4)
-	port, err := beatproc.FreePort()
+	port, err := testenv.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/m365beat/m365beat/internal/testenv"
 )
 
 // Account and key are Azurite's well-known development credentials.
@@ -50,30 +52,13 @@ func Find() (string, error) {
 	if p, err := exec.LookPath("azurite"); err == nil {
 		return p, nil
 	}
-	if root, ok := repoRoot(); ok {
+	if root, err := testenv.RepoRoot(); err == nil {
 		p := filepath.Join(root, ".ci", "node_modules", ".bin", "azurite")
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 	}
 	return "", fmt.Errorf("azurite not installed: set AZURITE_BIN, put azurite on PATH or run `npm install --prefix .ci azurite` at the repository root")
-}
-
-func repoRoot() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
 }
 
 // Start starts Azurite on a free loopback port, stopped at the end of the
@@ -103,7 +88,7 @@ func Start(t testing.TB) *Server {
 }
 
 func start(t testing.TB, bin string) (*Server, error) {
-	port, err := freePort()
+	port, err := testenv.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -113,8 +98,8 @@ func start(t testing.TB, bin string) (*Server, error) {
 		"--skipApiVersionCheck", "--disableTelemetry", "--loose",
 	}
 	if filepath.Base(bin) == "azurite" {
-		qp, err1 := freePort()
-		tp, err2 := freePort()
+		qp, err1 := testenv.FreePort()
+		tp, err2 := testenv.FreePort()
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("no free port")
 		}
@@ -167,15 +152,6 @@ func (s *Server) stop() {
 
 // Output is what Azurite printed so far.
 func (s *Server) Output() string { return s.out.String() }
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
 
 type lockedBuffer struct {
 	mu sync.Mutex

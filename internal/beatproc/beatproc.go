@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/m365beat/m365beat/internal/azuritetest"
+	"github.com/m365beat/m365beat/internal/testenv"
 )
 
 // Build compiles the m365beat main package at root (the repository root)
@@ -58,34 +59,6 @@ func build(root, dir string, release bool) (string, error) {
 	return bin, nil
 }
 
-// RepoRoot walks up from the working directory to the directory of go.mod.
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// FreePort returns a free loopback TCP port.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // Process is one run of m365beat.
 type Process struct {
 	Home     string // path.home; config, data and logs live here
@@ -104,7 +77,7 @@ func Start(bin, home, cfgYAML string) (*Process, error) {
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return nil, err
 	}
-	port, err := FreePort()
+	port, err := testenv.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +326,7 @@ func StartAzurite(dir string) (*Azurite, error) {
 			bin = blob
 		}
 	}
-	port, err := FreePort()
+	port, err := testenv.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -371,8 +344,8 @@ func (a *Azurite) Start() error {
 	args := []string{"--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(a.port),
 		"--location", a.dir, "--skipApiVersionCheck", "--disableTelemetry", "--loose"}
 	if filepath.Base(a.bin) == "azurite" {
-		qp, _ := FreePort()
-		tp, _ := FreePort()
+		qp, _ := testenv.FreePort()
+		tp, _ := testenv.FreePort()
 		args = append(args, "--queueHost", "127.0.0.1", "--queuePort", strconv.Itoa(qp),
 			"--tableHost", "127.0.0.1", "--tablePort", strconv.Itoa(tp))
 	}
