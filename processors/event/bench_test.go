@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
-	jsoncodec "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/m365beat/m365beat/internal/golden"
@@ -90,39 +89,9 @@ func BenchmarkDeviceMix(b *testing.B) {
 		})
 	})
 	// The beat's real output path: libbeat's JSON codec (go-structform).
-	for _, v := range []struct {
-		name string
-		cfg  Config
-	}{{"m365beat_libbeat_codec", bothOn}, {"m365beat_libbeat_codec_options_off", defaultConfig()}} {
-		b.Run(v.name, func(b *testing.B) {
-			p := newTestRouter(v.cfg)
-			enc := jsoncodec.New("9.0.0", jsoncodec.Config{})
-			b.SetBytes(avgLen(recs))
-			measureCPU(b, func(i int) {
-				ev := beat.Event{Fields: mapstr.M{"message": recs[i%len(recs)]}}
-				out, _ := p.Run(&ev)
-				if _, err := enc.Encode("m365_defender", out); err != nil {
-					b.Fatal(err)
-				}
-			})
-		})
-	}
-	b.Run("baseline_encoding_json", func(b *testing.B) {
-		raw := make([][]byte, len(recs))
-		for i, r := range recs {
-			raw[i] = []byte(r)
-		}
-		b.SetBytes(avgLen(recs))
-		measureCPU(b, func(i int) {
-			var m map[string]any
-			if err := json.Unmarshal(raw[i%len(raw)], &m); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := json.Marshal(m); err != nil {
-				b.Fatal(err)
-			}
-		})
-	})
+	b.Run("m365beat_libbeat_codec", func(b *testing.B) { benchEncode(b, recs, bothOn) })
+	b.Run("m365beat_libbeat_codec_options_off", func(b *testing.B) { benchEncode(b, recs, defaultConfig()) })
+	b.Run("baseline_encoding_json", func(b *testing.B) { benchBaseline(b, recs) })
 }
 
 // BenchmarkTable maps one record of each table (no encoding).
@@ -155,55 +124,6 @@ func BenchmarkTable(b *testing.B) {
 	}
 }
 
-// BenchmarkDeviceMixPaired alternates blocks of 256 records between the
-// m365beat path (router + libbeat's JSON codec) and the encoding/json
-// baseline, measuring process CPU time per block, so both halves see the
-// same machine load. It reports the CPU ns/event of each and their ratio
-// (m365beat / baseline; below 1 is faster). One op = one record of each.
-func BenchmarkDeviceMixPaired(b *testing.B) {
-	recs := benchRecords(b)
-	raw := make([][]byte, len(recs))
-	for i, r := range recs {
-		raw[i] = []byte(r)
-	}
-	const block = 256
-	for _, v := range []struct {
-		name string
-		cfg  Config
-	}{{"options_on", bothOn}, {"options_off", defaultConfig()}} {
-		b.Run(v.name, func(b *testing.B) {
-			p := newTestRouter(v.cfg)
-			enc := jsoncodec.New("9.0.0", jsoncodec.Config{})
-			var ours, base time.Duration
-			b.ReportAllocs()
-			b.ResetTimer()
-			for done := 0; done < b.N; done += block {
-				n := min(block, b.N-done)
-				t0 := cpuTime()
-				for i := done; i < done+n; i++ {
-					ev := beat.Event{Fields: mapstr.M{"message": recs[i%len(recs)]}}
-					out, _ := p.Run(&ev)
-					if _, err := enc.Encode("m365_defender", out); err != nil {
-						b.Fatal(err)
-					}
-				}
-				t1 := cpuTime()
-				for i := done; i < done+n; i++ {
-					var m map[string]any
-					if err := json.Unmarshal(raw[i%len(raw)], &m); err != nil {
-						b.Fatal(err)
-					}
-					if _, err := json.Marshal(m); err != nil {
-						b.Fatal(err)
-					}
-				}
-				t2 := cpuTime()
-				ours += t1 - t0
-				base += t2 - t1
-			}
-			b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "m365beat-cpu-ns/event")
-			b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "baseline-cpu-ns/event")
-			b.ReportMetric(float64(ours)/float64(base), "ratio")
-		})
-	}
-}
+// BenchmarkDeviceMixPaired is BenchmarkAllTablesMixPaired on the device
+// fixture mix.
+func BenchmarkDeviceMixPaired(b *testing.B) { pairedRun(b, benchRecords(b)) }
