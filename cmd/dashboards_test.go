@@ -232,18 +232,10 @@ func TestDashboardsReferenceDeclaredFields(t *testing.T) {
 func TestSetupCommandDashboards(t *testing.T) {
 	kb := kibanatest.NewServer()
 	defer kb.Close()
-	home := t.TempDir()
-	shipped, err := os.ReadFile("../m365beat.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(home, "m365beat.yml"), shipped, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	pathFlags := shippedHome(t)
 	wd, _ := os.Getwd()
-	out, err := runBeatIn(t, filepath.Dir(wd), "setup", "--dashboards", "--path.home", home, "--path.config", home,
-		"--path.data", filepath.Join(home, "data"), "--path.logs", filepath.Join(home, "logs"),
-		"-E", "setup.kibana.host="+kb.URL)
+	out, err := runBeatIn(t, filepath.Dir(wd), append([]string{"setup", "--dashboards",
+		"-E", "setup.kibana.host=" + kb.URL}, pathFlags...)...)
 	if err != nil || !strings.Contains(out, "Loaded dashboards") {
 		t.Fatalf("setup --dashboards: %v\n%s", err, out)
 	}

@@ -58,38 +58,12 @@ func quickStart(t *testing.T) []string {
 	return cmds
 }
 
-// runMainEnv makes TestRunAsM365beat act as the m365beat binary.
-const runMainEnv = "M365BEAT_TEST_RUN_MAIN"
-
-// TestRunAsM365beat is not a test: in a child process started by m365beat
-// (with runMainEnv set) it runs the root command with the arguments after
-// "--", so tests run commands such as `m365beat demo` in a process of
-// their own without building the binary again (the test binary holds the
-// same code).
-func TestRunAsM365beat(t *testing.T) {
-	if os.Getenv(runMainEnv) != "1" {
-		t.Skip("helper process for the demo tests")
-	}
-	for i, a := range os.Args {
-		if a == "--" {
-			RootCmd.SetArgs(os.Args[i+1:])
-			break
-		}
-	}
-	if err := RootCmd.Execute(); err != nil {
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
-
-// m365beat runs the test binary as the m365beat binary (see
-// TestRunAsM365beat) in the repository root, as `go run .` would, and
-// returns stdout and stderr.
+// m365beat runs the test binary as the m365beat binary (see TestMain) in
+// the repository root, as `go run .` would, and returns stdout and stderr.
 func m365beat(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
 	t.Helper()
-	c := exec.CommandContext(ctx, os.Args[0], append([]string{"-test.run=^TestRunAsM365beat$", "--"}, args...)...)
+	c := childCommand(ctx, args...)
 	c.Dir = repoRoot
-	c.Env = append(os.Environ(), runMainEnv+"=1")
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	c.Stdout, c.Stderr = stdout, stderr
 	return c, stdout, stderr

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,19 +19,11 @@ import (
 func TestSetupCommandIndexManagement(t *testing.T) {
 	es := estest.NewServer()
 	defer es.Close()
-	home := t.TempDir()
-	shipped, err := os.ReadFile("../m365beat.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(home, "m365beat.yml"), shipped, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	pathFlags := shippedHome(t)
 	run := func() {
 		t.Helper()
-		out, err := runBeat(t, "setup", "--index-management", "--path.home", home, "--path.config", home,
-			"--path.data", filepath.Join(home, "data"), "--path.logs", filepath.Join(home, "logs"),
-			"-E", "output.elasticsearch.hosts=["+es.URL+"]")
+		out, err := runBeat(t, append([]string{"setup", "--index-management",
+			"-E", "output.elasticsearch.hosts=[" + es.URL + "]"}, pathFlags...)...)
 		if err != nil {
 			t.Fatalf("setup: %v\n%s", err, out)
 		}
@@ -74,16 +67,43 @@ func runBeat(t *testing.T, args ...string) (string, error) {
 // runBeatIn is runBeat with the working directory dir ("" = this one).
 func runBeatIn(t *testing.T, dir string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestMain$", "--"}, args...)...)
+	cmd := childCommand(context.Background(), args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "M365BEAT_CMD_CHILD=1")
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
 
-// TestMain doubles as m365beat in the child processes of runBeat.
+// childEnv makes the test binary act as m365beat (TestMain).
+const childEnv = "M365BEAT_CMD_CHILD"
+
+// childCommand runs the test binary as m365beat with args: libbeat's
+// instance registers process-global state and runs once per process, and
+// the test binary holds the same code as the m365beat binary.
+func childCommand(ctx context.Context, args ...string) *exec.Cmd {
+	c := exec.CommandContext(ctx, os.Args[0], append([]string{"-test.run=^$", "--"}, args...)...)
+	c.Env = append(os.Environ(), childEnv+"=1")
+	return c
+}
+
+// shippedHome makes a path.home holding the shipped m365beat.yml and
+// returns the path flags of a run in it.
+func shippedHome(t *testing.T) []string {
+	t.Helper()
+	home := t.TempDir()
+	shipped, err := os.ReadFile("../m365beat.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, "m365beat.yml"), shipped, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--path.home", home, "--path.config", home,
+		"--path.data", filepath.Join(home, "data"), "--path.logs", filepath.Join(home, "logs")}
+}
+
+// TestMain doubles as m365beat in the child processes of childCommand.
 func TestMain(m *testing.M) {
-	if os.Getenv("M365BEAT_CMD_CHILD") == "1" {
+	if os.Getenv(childEnv) == "1" {
 		for i, a := range os.Args {
 			if a == "--" {
 				RootCmd.SetArgs(os.Args[i+1:])
@@ -105,18 +125,10 @@ func TestSetupCommandAll(t *testing.T) {
 	defer es.Close()
 	kb := kibanatest.NewServer()
 	defer kb.Close()
-	home := t.TempDir()
-	shipped, err := os.ReadFile("../m365beat.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(home, "m365beat.yml"), shipped, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	pathFlags := shippedHome(t)
 	wd, _ := os.Getwd()
-	out, err := runBeatIn(t, filepath.Dir(wd), "setup", "--path.home", home, "--path.config", home,
-		"--path.data", filepath.Join(home, "data"), "--path.logs", filepath.Join(home, "logs"),
-		"-E", "output.elasticsearch.hosts=["+es.URL+"]", "-E", "setup.kibana.host="+kb.URL)
+	out, err := runBeatIn(t, filepath.Dir(wd), append([]string{"setup",
+		"-E", "output.elasticsearch.hosts=[" + es.URL + "]", "-E", "setup.kibana.host=" + kb.URL}, pathFlags...)...)
 	if err != nil {
 		t.Fatalf("setup: %v\n%s", err, out)
 	}
