@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/m365beat/m365beat/internal/azuritetest"
 	"github.com/m365beat/m365beat/internal/beatproc"
 	"github.com/m365beat/m365beat/internal/eventhubtest"
 )
@@ -76,14 +77,14 @@ func loadHub(eh *eventhubtest.Emulator, recs []string, n, perMsg int) (int64, er
 	return bytes, nil
 }
 
-func eventhubYAML(eh *eventhubtest.Emulator, az *beatproc.Azurite, ctr string) string {
+func eventhubYAML(eh *eventhubtest.Emulator, az *azuritetest.Server, ctr string) string {
 	return eventhubYAMLWith(eh, az, ctr, "")
 }
 
 // eventhubYAMLWith is the input with shipped settings, or with lb as
 // load_balancing ("balanced" also gets a 1 s load_balancing_interval, else
 // it would need 10 s per partition).
-func eventhubYAMLWith(eh *eventhubtest.Emulator, az *beatproc.Azurite, ctr, lb string) string {
+func eventhubYAMLWith(eh *eventhubtest.Emulator, az *azuritetest.Server, ctr, lb string) string {
 	extra := ""
 	for _, kv := range strings.Split(ehExtra, ";") {
 		if kv = strings.TrimSpace(kv); kv != "" {

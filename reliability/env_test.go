@@ -24,6 +24,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/messaging/azeventhubs/v2/checkpoints"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
+	"github.com/m365beat/m365beat/internal/azuritetest"
 	"github.com/m365beat/m365beat/internal/beatproc"
 	"github.com/m365beat/m365beat/internal/eventhubtest"
 	"github.com/m365beat/m365beat/internal/testenv"
@@ -68,7 +69,7 @@ func pick[T any](short, full T) T {
 type hubEnv struct {
 	t     *testing.T
 	eh    *eventhubtest.Emulator
-	az    *beatproc.Azurite
+	az    *azuritetest.Server
 	parts int
 	// loc maps a record key to its partition and message sequence number.
 	loc  map[string]recLoc

@@ -111,7 +111,7 @@ func TestAzuriteOutage(t *testing.T) {
 	if p.Exited() {
 		t.Fatalf("m365beat exited while Azurite was down: %s", tail(p.Log(), 3000))
 	}
-	if err := e.az.Start(); err != nil {
+	if err := e.az.Start(60 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	e.publish(2*n/3, n, perMsg)

@@ -30,15 +30,20 @@ const (
 	Key     = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
 
-// Server is a running Azurite.
+// Server is an Azurite Blob service on a fixed port and storage
+// directory; it can be stopped and started again (outage tests).
 type Server struct {
 	// BlobEndpoint is http://127.0.0.1:<port>/devstoreaccount1.
 	BlobEndpoint string
 	// ConnectionString has an explicit BlobEndpoint=.
 	ConnectionString string
 
-	cmd *exec.Cmd
-	out *lockedBuffer
+	bin, dir string
+	port     int
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	done     chan struct{}
+	out      lockedBuffer
 }
 
 // Find returns the azurite executable or an explanation of why none was found.
@@ -65,20 +70,17 @@ func Find() (string, error) {
 // test. It skips the test when Azurite is not installed.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := Find()
-	if err != nil {
+	if _, err := Find(); err != nil {
 		t.Skip(err.Error())
-	}
-	if blob := filepath.Join(filepath.Dir(bin), "azurite-blob"); filepath.Base(bin) == "azurite" {
-		if _, err := os.Stat(blob); err == nil {
-			bin = blob
-		}
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		s, err := start(t, bin)
+		s, err := New(t.TempDir())
 		if err == nil {
-			t.Cleanup(s.stop)
+			err = s.Start(30 * time.Second)
+		}
+		if err == nil {
+			t.Cleanup(s.Stop)
 			return s
 		}
 		lastErr = err
@@ -87,35 +89,55 @@ func Start(t testing.TB) *Server {
 	return nil
 }
 
-func start(t testing.TB, bin string) (*Server, error) {
+// New prepares (does not start) Azurite storing in dir, on a free port.
+func New(dir string) (*Server, error) {
+	bin, err := Find()
+	if err != nil {
+		return nil, err
+	}
+	if blob := filepath.Join(filepath.Dir(bin), "azurite-blob"); filepath.Base(bin) == "azurite" {
+		if _, err := os.Stat(blob); err == nil {
+			bin = blob
+		}
+	}
 	port, err := testenv.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{
-		"--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(port),
-		"--location", t.TempDir(),
-		"--skipApiVersionCheck", "--disableTelemetry", "--loose",
-	}
-	if filepath.Base(bin) == "azurite" {
+	endpoint := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) + "/" + Account
+	return &Server{
+		BlobEndpoint: endpoint,
+		ConnectionString: "DefaultEndpointsProtocol=http;AccountName=" + Account +
+			";AccountKey=" + Key + ";BlobEndpoint=" + endpoint + ";",
+		bin: bin, dir: dir, port: port,
+	}, nil
+}
+
+// Start (re)starts the service on its port and waits up to timeout for it
+// to listen.
+func (s *Server) Start(timeout time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	args := []string{"--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(s.port),
+		"--location", s.dir, "--skipApiVersionCheck", "--disableTelemetry", "--loose"}
+	if filepath.Base(s.bin) == "azurite" {
 		qp, err1 := testenv.FreePort()
 		tp, err2 := testenv.FreePort()
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("no free port")
+			return fmt.Errorf("no free port")
 		}
 		args = append(args, "--queueHost", "127.0.0.1", "--queuePort", strconv.Itoa(qp),
 			"--tableHost", "127.0.0.1", "--tablePort", strconv.Itoa(tp))
 	}
-	out := &lockedBuffer{}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = out, out
+	cmd := exec.Command(s.bin, args...)
+	cmd.Stdout, cmd.Stderr = &s.out, &s.out
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	deadline := time.Now().Add(30 * time.Second)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
+	deadline := time.Now().Add(timeout)
 	for {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
@@ -123,30 +145,29 @@ func start(t testing.TB, bin string) (*Server, error) {
 			break
 		}
 		select {
-		case <-exited:
-			return nil, fmt.Errorf("azurite exited: %s", out.String())
+		case <-done:
+			return fmt.Errorf("azurite exited: %s", s.out.String())
 		default:
 		}
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
-			<-exited
-			return nil, fmt.Errorf("azurite did not listen on %s within 30s: %s", addr, out.String())
+			<-done
+			return fmt.Errorf("azurite did not listen on %s within %v: %s", addr, timeout, s.out.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	endpoint := "http://" + addr + "/" + Account
-	return &Server{
-		BlobEndpoint: endpoint,
-		ConnectionString: "DefaultEndpointsProtocol=http;AccountName=" + Account +
-			";AccountKey=" + Key + ";BlobEndpoint=" + endpoint + ";",
-		cmd: cmd,
-		out: out,
-	}, nil
+	s.cmd, s.done = cmd, done
+	return nil
 }
 
-func (s *Server) stop() {
-	if s.cmd.Process != nil {
+// Stop kills the service (the port refuses connections until Start).
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
 		s.cmd.Process.Kill()
+		<-s.done
+		s.cmd = nil
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,7 +18,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -302,91 +300,11 @@ func Get(doc map[string]any, path string) any {
 	return cur
 }
 
-// Azurite is an Azurite Blob service that can be stopped and started again
-// on the same port with the same storage directory.
-type Azurite struct {
-	ConnectionString string
-
-	bin, dir string
-	port     int
-	mu       sync.Mutex
-	cmd      *exec.Cmd
-	done     chan struct{}
-	out      bytes.Buffer
-}
-
-// StartAzurite starts Azurite (found as azuritetest does) storing in dir.
-func StartAzurite(dir string) (*Azurite, error) {
-	bin, err := azuritetest.Find()
+// StartAzurite starts a restartable Azurite storing in dir.
+func StartAzurite(dir string) (*azuritetest.Server, error) {
+	s, err := azuritetest.New(dir)
 	if err != nil {
 		return nil, err
 	}
-	if blob := filepath.Join(filepath.Dir(bin), "azurite-blob"); filepath.Base(bin) == "azurite" {
-		if _, err := os.Stat(blob); err == nil {
-			bin = blob
-		}
-	}
-	port, err := testenv.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	endpoint := fmt.Sprintf("http://127.0.0.1:%d/%s", port, azuritetest.Account)
-	a := &Azurite{bin: bin, dir: dir, port: port,
-		ConnectionString: "DefaultEndpointsProtocol=http;AccountName=" + azuritetest.Account +
-			";AccountKey=" + azuritetest.Key + ";BlobEndpoint=" + endpoint + ";"}
-	return a, a.Start()
-}
-
-// Start (re)starts the service on its port.
-func (a *Azurite) Start() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	args := []string{"--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(a.port),
-		"--location", a.dir, "--skipApiVersionCheck", "--disableTelemetry", "--loose"}
-	if filepath.Base(a.bin) == "azurite" {
-		qp, _ := testenv.FreePort()
-		tp, _ := testenv.FreePort()
-		args = append(args, "--queueHost", "127.0.0.1", "--queuePort", strconv.Itoa(qp),
-			"--tableHost", "127.0.0.1", "--tablePort", strconv.Itoa(tp))
-	}
-	cmd := exec.Command(a.bin, args...)
-	cmd.Stdout, cmd.Stderr = &a.out, &a.out
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	addr := fmt.Sprintf("127.0.0.1:%d", a.port)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case <-done:
-			return fmt.Errorf("azurite exited: %s", a.out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			<-done
-			return fmt.Errorf("azurite did not listen on %s", addr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	a.cmd, a.done = cmd, done
-	return nil
-}
-
-// Stop kills the service (the port refuses connections until Start).
-func (a *Azurite) Stop() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.cmd != nil {
-		a.cmd.Process.Kill()
-		<-a.done
-		a.cmd = nil
-	}
+	return s, s.Start(60 * time.Second)
 }
