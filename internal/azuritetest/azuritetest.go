@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -160,15 +161,25 @@ func (s *Server) Start(timeout time.Duration) error {
 	return nil
 }
 
-// Stop kills the service (the port refuses connections until Start).
+// Stop shuts the service down (the port refuses connections until Start).
+// It asks with SIGTERM first: Azurite keeps its metadata in memory and
+// saves it every 5 s and on shutdown, so a kill right after a container
+// was created would lose the container — storage that real Azure keeps
+// through an outage. It kills after 10 s.
 func (s *Server) Stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cmd != nil {
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
 		s.cmd.Process.Kill()
 		<-s.done
-		s.cmd = nil
 	}
+	s.cmd = nil
 }
 
 // Output is what Azurite printed so far.

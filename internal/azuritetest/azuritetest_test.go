@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 )
@@ -31,5 +32,36 @@ func TestStartServesBlobs(t *testing.T) {
 	}
 	if len(page.Segment.BlobItems) != 1 || *page.Segment.BlobItems[0].Name != "b" {
 		t.Fatalf("listing %+v", page.Segment.BlobItems)
+	}
+}
+
+// TestRestartKeepsData: a Stop right after writing, then Start, serves the
+// container and blob again (an outage must not wipe the checkpoint store).
+func TestRestartKeepsData(t *testing.T) {
+	s := Start(t)
+	c, err := azblob.NewClientFromConnectionString(s.ConnectionString, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.CreateContainer(ctx, "kept", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UploadBuffer(ctx, "kept", "cp", []byte("42"), nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+	if _, err := c.UploadBuffer(ctx, "kept", "down", []byte("x"), nil); err == nil {
+		t.Fatal("upload succeeded while Azurite was stopped")
+	}
+	if err := s.Start(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 2)
+	if _, err := c.DownloadBuffer(ctx, "kept", "cp", buf, nil); err != nil {
+		t.Fatalf("blob written before the restart: %v", err)
+	}
+	if string(buf) != "42" {
+		t.Fatalf("blob content %q after restart", buf)
 	}
 }
