@@ -140,18 +140,27 @@ func recordID(t testing.TB, ev beat.Event) string {
 // checkpoints lists the checkpoints in the blob container.
 func (e *env) checkpoints(cg string) map[string]int64 {
 	e.t.Helper()
-	cc, err := container.NewClientFromConnectionString(e.az.ConnectionString, e.ctr, nil)
+	out, err := e.listCheckpoints(cg)
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return out
+}
+
+// listCheckpoints is checkpoints that returns the store's error.
+func (e *env) listCheckpoints(cg string) (map[string]int64, error) {
+	cc, err := container.NewClientFromConnectionString(e.az.ConnectionString, e.ctr, nil)
+	if err != nil {
+		return nil, err
+	}
 	store, err := checkpoints.NewBlobStore(cc, nil)
 	if err != nil {
-		e.t.Fatal(err)
+		return nil, err
 	}
 	props, _ := azeventhubs.ParseConnectionString(e.eh.ConnectionString(testHub))
 	cps, err := store.ListCheckpoints(context.Background(), props.FullyQualifiedNamespace, testHub, cg, nil)
 	if err != nil {
-		e.t.Fatal(err)
+		return nil, err
 	}
 	out := map[string]int64{}
 	for _, c := range cps {
@@ -159,7 +168,7 @@ func (e *env) checkpoints(cg string) map[string]int64 {
 			out[c.PartitionID] = *c.SequenceNumber
 		}
 	}
-	return out
+	return out, nil
 }
 
 // waitFor polls cond until true or the timeout.

@@ -195,7 +195,7 @@ func (in *eventHubInput) Run(ctx input.Context) error {
 
 // runProcessor runs one Processor and its partitions until it stops.
 func (in *eventHubInput) runProcessor(ctx input.Context, m *metrics) error {
-	store, err := in.checkpointStore(ctx.Cancel)
+	store, err := in.checkpointStore(ctx.Cancel, m)
 	if err != nil {
 		return err
 	}

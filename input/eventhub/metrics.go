@@ -21,6 +21,7 @@ type metrics struct {
 	eventsAcked       *monitoring.Uint // events acknowledged by the output
 	checkpoints       *monitoring.Uint // checkpoints written to the store
 	checkpointErrors  *monitoring.Uint // failed checkpoint writes
+	containerCreated  *monitoring.Uint // checkpoint container created again after it disappeared
 	receiveErrors     *monitoring.Uint // partition receive errors (ownership loss excluded)
 	ownershipLost     *monitoring.Uint // partitions taken over by another instance
 	partitionsOwned   *monitoring.Int  // partitions currently read
@@ -53,6 +54,7 @@ func newMetrics(reg *monitoring.Registry, log *logp.Logger) *metrics {
 		eventsAcked:       u("events_acked_total"),
 		checkpoints:       u("checkpoints_written_total"),
 		checkpointErrors:  u("checkpoint_errors_total"),
+		containerCreated:  u("checkpoint_container_recreated_total"),
 		receiveErrors:     u("receive_errors_total"),
 		ownershipLost:     u("ownership_lost_total"),
 	}

@@ -83,7 +83,7 @@ func ensureContainer(ctx context.Context, cc *container.Client) error {
 
 // checkpointStore returns the blob store, or the in-memory one when no
 // storage is configured.
-func (in *eventHubInput) checkpointStore(ctx context.Context) (azeventhubs.CheckpointStore, error) {
+func (in *eventHubInput) checkpointStore(ctx context.Context, m *metrics) (azeventhubs.CheckpointStore, error) {
 	if !in.cfg.hasStorage() {
 		if in.memStore == nil {
 			in.log.Warnw("No storage account configured: checkpoints and partition ownership are kept in memory and NOT persisted; a restart reads from start_position again and instances cannot share the hub.",
@@ -99,7 +99,11 @@ func (in *eventHubInput) checkpointStore(ctx context.Context) (azeventhubs.Check
 	if err := ensureContainer(ctx, cc); err != nil {
 		return nil, fmt.Errorf("storage_account_container %q: %s", in.cfg.StorageAccountContainer, redact(err))
 	}
-	return checkpoints.NewBlobStore(cc, nil)
+	bs, err := checkpoints.NewBlobStore(cc, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &healingStore{CheckpointStore: bs, cc: cc, name: in.cfg.StorageAccountContainer, log: in.log, created: m.containerCreated}, nil
 }
 
 // redact keeps the first line of an SDK error (the rest may echo request
