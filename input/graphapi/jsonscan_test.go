@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -55,14 +56,19 @@ func FuzzSplitList(f *testing.F) {
 			}
 			return nil
 		})
-		// Whenever the standard decoder accepts a list, so must we, with
-		// the same number of elements.
-		var v struct {
-			Value *[]json.RawMessage `json:"value"`
-		}
-		if json.Unmarshal(b, &v) == nil && v.Value != nil {
-			if err != nil || n != len(*v.Value) {
-				t.Fatalf("valid list: %d elements, err %v; want %d", n, err, len(*v.Value))
+		// Whenever the standard decoder finds a list under "value", so
+		// must we, with the same number of elements. Keys are compared
+		// exactly, as Graph (OData) names them: a map, not a struct, whose
+		// fields encoding/json would match case-insensitively ("vAlue").
+		// The last duplicate key wins in both.
+		var top map[string]json.RawMessage
+		if json.Unmarshal(b, &top) == nil {
+			raw := bytes.TrimLeft(top["value"], " \t\r\n")
+			var list []json.RawMessage
+			if len(raw) > 0 && raw[0] == '[' && json.Unmarshal(raw, &list) == nil {
+				if err != nil || n != len(list) {
+					t.Fatalf("valid list: %d elements, err %v; want %d", n, err, len(list))
+				}
 			}
 		}
 		var s stream
