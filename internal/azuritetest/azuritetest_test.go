@@ -14,17 +14,8 @@ func TestStartServesBlobs(t *testing.T) {
 	if !strings.Contains(s.ConnectionString, "BlobEndpoint=http://127.0.0.1:") {
 		t.Fatalf("connection string %q", s.ConnectionString)
 	}
-	c, err := azblob.NewClientFromConnectionString(s.ConnectionString, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := putBlob(t, s, "ctr", "b", "hello")
 	ctx := context.Background()
-	if _, err := c.CreateContainer(ctx, "ctr", nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.UploadBuffer(ctx, "ctr", "b", []byte("hello"), nil); err != nil {
-		t.Fatal(err)
-	}
 	pager := c.NewListBlobsFlatPager("ctr", nil)
 	page, err := pager.NextPage(ctx)
 	if err != nil {
@@ -39,17 +30,8 @@ func TestStartServesBlobs(t *testing.T) {
 // container and blob again (an outage must not wipe the checkpoint store).
 func TestRestartKeepsData(t *testing.T) {
 	s := Start(t)
-	c, err := azblob.NewClientFromConnectionString(s.ConnectionString, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := putBlob(t, s, "kept", "cp", "42")
 	ctx := context.Background()
-	if _, err := c.CreateContainer(ctx, "kept", nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.UploadBuffer(ctx, "kept", "cp", []byte("42"), nil); err != nil {
-		t.Fatal(err)
-	}
 	s.Stop()
 	if _, err := c.UploadBuffer(ctx, "kept", "down", []byte("x"), nil); err == nil {
 		t.Fatal("upload succeeded while Azurite was stopped")
@@ -64,4 +46,21 @@ func TestRestartKeepsData(t *testing.T) {
 	if string(buf) != "42" {
 		t.Fatalf("blob content %q after restart", buf)
 	}
+}
+
+// putBlob creates container ctr on s with one blob and returns the client.
+func putBlob(t *testing.T, s *Server, ctr, name, data string) *azblob.Client {
+	t.Helper()
+	c, err := azblob.NewClientFromConnectionString(s.ConnectionString, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.CreateContainer(ctx, ctr, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UploadBuffer(ctx, ctr, name, []byte(data), nil); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
