@@ -45,6 +45,7 @@ type eventHubInput struct {
 	tls        *tlscommon.TLSConfig // nil: system defaults
 	memStore   *memoryStore         // checkpoints when no storage is configured
 	budget     *budget              // max_in_flight_messages, shared by the partitions
+	positions  positions            // acknowledged positions, the fallback of lost checkpoints
 }
 
 var _ input.Tester = (*eventHubInput)(nil)
@@ -235,8 +236,10 @@ func (in *eventHubInput) runProcessor(ctx input.Context, m *metrics) error {
 		LoadBalancingStrategy:       strategy,
 		UpdateInterval:              in.cfg.LoadBalancingInterval,
 		PartitionExpirationDuration: in.cfg.PartitionExpiration,
-		StartPositions:              azeventhubs.StartPositions{Default: start},
-		Prefetch:                    prefetch,
+		// A partition without a checkpoint in the store starts after the
+		// last position this input saw acknowledged, else at start_position.
+		StartPositions: azeventhubs.StartPositions{Default: start, PerPartition: in.positions.startPositions()},
+		Prefetch:       prefetch,
 	})
 	if err != nil {
 		return err

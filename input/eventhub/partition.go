@@ -36,6 +36,9 @@ type tracker struct {
 	cp  checkpointer
 	m   *metrics
 	log *logp.Logger
+	// pos, when set, learns each acknowledged position of partition pid.
+	pos *positions
+	pid string
 
 	mu      sync.Mutex
 	acked   *cpToken // latest fully acknowledged message
@@ -58,6 +61,9 @@ func (t *tracker) onACK(privates []any) {
 		t.mu.Lock()
 		t.acked = last
 		t.mu.Unlock()
+		if t.pos != nil {
+			t.pos.acked(t.pid, last.seq)
+		}
 	}
 }
 
@@ -114,7 +120,7 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 		_ = pc.Close(ctx)
 	}()
 
-	tr := &tracker{cp: pc, m: m, log: log}
+	tr := &tracker{cp: pc, m: m, log: log, pos: &in.positions, pid: pid}
 	client, err := ictx.Pipeline.Connect(in.stream, tr.onACK)
 	if err != nil {
 		log.Errorw("Connecting to the pipeline failed", "error", err)

@@ -1,0 +1,95 @@
+package eventhub
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/m365beat/m365beat/internal/azuritetest"
+	"github.com/m365beat/m365beat/internal/inputtest"
+)
+
+func TestPositionsStartAfterLatestAcked(t *testing.T) {
+	var p positions
+	if got := p.startPositions(); len(got) != 0 {
+		t.Fatalf("nothing acknowledged yet: %v", got)
+	}
+	p.acked("0", 7)
+	p.acked("0", 9)
+	p.acked("3", 0)
+	got := p.startPositions()
+	if len(got) != 2 {
+		t.Fatalf("start positions %v, want partitions 0 and 3", got)
+	}
+	for pid, want := range map[string]int64{"0": 9, "3": 0} {
+		sp := got[pid]
+		if sp.SequenceNumber == nil || *sp.SequenceNumber != want || sp.Inclusive || sp.Offset != nil || sp.Earliest != nil || sp.Latest != nil {
+			t.Errorf("partition %s: %+v, want just after sequence number %d", pid, sp, want)
+		}
+	}
+}
+
+// TestStorageResetWhileRunning: the checkpoint storage goes down long
+// enough for the processor to stop (its retries run out after about 20 s),
+// loses everything and comes back empty, with start_position earliest.
+// The restarted processor finds no checkpoint; the partitions continue
+// after what was acknowledged instead of reading the hub again.
+func TestStorageResetWhileRunning(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the Event Hub processor to give up on the storage (about 25 s)")
+	}
+	const perMsg, partitions = 10, 2
+	e := newEnv(t, partitions, false)
+	dir := t.TempDir()
+	az, err := azuritetest.New(dir)
+	if err != nil {
+		t.Skip(err.Error())
+	}
+	if err := az.Start(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(az.Stop)
+	e.az = az
+
+	e.publishRecords(200, perMsg)
+	pipe := &inputtest.Pipeline{AutoACK: true}
+	e.run(e.config(nil), pipe)
+	waitFor(t, 30*time.Second, "the first records", func() bool { return len(pipe.Events()) >= 200 })
+
+	az.Stop()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 90*time.Second, "the processor to stop reading", func() bool {
+		for _, pid := range e.eh.PartitionIDs(testHub) {
+			if e.eh.Receivers(testHub, "$Default", pid) > 0 {
+				return false
+			}
+		}
+		return true
+	})
+	if err := az.Start(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	e.publishRecords(200, perMsg) // 10 more messages per partition
+	waitFor(t, 60*time.Second, "every record", func() bool { return len(pipe.Events()) >= 400 })
+	// Sequence numbers start at 0: 20 messages per partition end at 19.
+	waitFor(t, 30*time.Second, "checkpoints of every partition at its last message", func() bool {
+		cps, err := e.listCheckpoints("$Default")
+		if err != nil || len(cps) != partitions {
+			return false
+		}
+		for _, seq := range cps {
+			if seq != 19 {
+				return false
+			}
+		}
+		return true
+	})
+	if got := len(pipe.Events()); got != 400 {
+		t.Errorf("%d events published for 400 records: the storage reset made the input read records again", got)
+	}
+}
