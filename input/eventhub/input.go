@@ -226,6 +226,9 @@ func (in *eventHubInput) runProcessor(ctx input.Context, m *metrics) error {
 	if err != nil {
 		return fmt.Errorf("reading the event hub's partitions: %s", redact(err))
 	}
+	// A restart (not the first start): what was acknowledged while no
+	// checkpoint could be written is not read again.
+	in.positions.advance(ctx.Cancel, store, in.namespaceHost(), props.Name, in.cfg.ConsumerGroup, in.log)
 	prefetch := int32(in.cfg.prefetchFor(len(props.PartitionIDs)))
 	if prefetch == 0 {
 		prefetch = -1 // disabled

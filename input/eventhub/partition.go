@@ -62,7 +62,7 @@ func (t *tracker) onACK(privates []any) {
 		t.acked = last
 		t.mu.Unlock()
 		if t.pos != nil {
-			t.pos.acked(t.pid, last.seq)
+			t.pos.acked(t.pid, last)
 		}
 	}
 }
@@ -86,6 +86,20 @@ func (t *tracker) flush(ctx context.Context) {
 	t.mu.Lock()
 	t.written = tok
 	t.mu.Unlock()
+}
+
+// run writes the checkpoint every interval until ctx ends.
+func (t *tracker) run(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			t.flush(ctx)
+		}
+	}
 }
 
 // close writes the final checkpoint; later acknowledgments no longer move
@@ -126,8 +140,18 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 		log.Errorw("Connecting to the pipeline failed", "error", err)
 		return
 	}
+	// Checkpoints are written on their own goroutine: while the storage is
+	// slow or down (each write retries for about 10 s), reading goes on.
+	flushCtx, stopFlush := context.WithCancel(runCtx)
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		tr.run(flushCtx, in.cfg.CheckpointInterval)
+	}()
 	lost := false
 	defer func() {
+		stopFlush()
+		<-flushed
 		client.Close() // waits (shutdown_timeout) for events in flight
 		if lost {
 			// The new owner checkpoints from now on: writing ours could
@@ -140,7 +164,6 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 	log.Infow("Reading partition")
 
 	p := &publisher{in: in, m: m, pid: pid}
-	lastFlush := time.Now()
 	in.budget.join()
 	defer in.budget.leave()
 	for {
@@ -163,10 +186,6 @@ func (in *eventHubInput) runPartition(runCtx context.Context, ictx input.Context
 			client.PublishAll(p.events(evs))
 			in.budget.release(len(evs))
 			m.observeBudget(in.budget)
-		}
-		if time.Since(lastFlush) >= in.cfg.CheckpointInterval {
-			tr.flush(runCtx)
-			lastFlush = time.Now()
 		}
 		if err == nil {
 			continue
