@@ -45,7 +45,7 @@ type eventHubInput struct {
 	tls        *tlscommon.TLSConfig // nil: system defaults
 	memStore   *memoryStore         // checkpoints when no storage is configured
 	budget     *budget              // max_in_flight_messages, shared by the partitions
-	positions  positions            // acknowledged positions, the fallback of lost checkpoints
+	positions  positions            // last acknowledged message per partition (positions.go)
 }
 
 var _ input.Tester = (*eventHubInput)(nil)
