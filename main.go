@@ -8,6 +8,7 @@ import (
 )
 
 func main() {
+	cmd.ApplyGCDefault(os.Getenv) // GOGC=75 unless set (cmd/gc.go)
 	if err := cmd.RootCmd.Execute(); err != nil {
 		os.Exit(1)
 	}
