@@ -171,6 +171,24 @@ func (e *env) listCheckpoints(cg string) (map[string]int64, error) {
 	return out, nil
 }
 
+// waitCheckpointsAt waits until each of the partitions has its checkpoint
+// at sequence number seq (the store may be unreachable meanwhile).
+func (e *env) waitCheckpointsAt(partitions int, seq int64) {
+	e.t.Helper()
+	waitFor(e.t, 30*time.Second, fmt.Sprintf("checkpoints of every partition at sequence number %d", seq), func() bool {
+		cps, err := e.listCheckpoints("$Default")
+		if err != nil || len(cps) != partitions {
+			return false
+		}
+		for _, s := range cps {
+			if s != seq {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 // waitFor polls cond until true or the timeout.
 func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()

@@ -91,18 +91,7 @@ func storageOutage(t *testing.T, wipe bool) {
 	e.publishRecords(200, perMsg)
 	waitFor(t, 60*time.Second, "every record", func() bool { return len(pipe.Events()) >= 600 })
 	// Sequence numbers start at 0: 30 messages per partition end at 29.
-	waitFor(t, 30*time.Second, "checkpoints of every partition at its last message", func() bool {
-		cps, err := e.listCheckpoints("$Default")
-		if err != nil || len(cps) != partitions {
-			return false
-		}
-		for _, seq := range cps {
-			if seq != 29 {
-				return false
-			}
-		}
-		return true
-	})
+	e.waitCheckpointsAt(partitions, 29)
 	if got := len(pipe.Events()); got != 600 {
 		t.Errorf("%d events published for 600 records: records acknowledged before the processor restarted were read again", got)
 	}

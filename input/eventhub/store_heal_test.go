@@ -100,18 +100,7 @@ func TestContainerDeletedWhileRunning(t *testing.T) {
 	e.publishRecords(200, perMsg) // 10 more messages per partition
 	waitFor(t, 30*time.Second, "every record", func() bool { return len(pipe.Events()) >= 400 })
 	// Sequence numbers start at 0: 20 messages per partition end at 19.
-	waitFor(t, 30*time.Second, "checkpoints of every partition at its last message", func() bool {
-		cps, err := e.listCheckpoints("$Default")
-		if err != nil || len(cps) != partitions {
-			return false
-		}
-		for _, seq := range cps {
-			if seq != 19 {
-				return false
-			}
-		}
-		return true
-	})
+	e.waitCheckpointsAt(partitions, 19)
 	// Partitions kept their positions: nothing was read again (a restart
 	// of the processor would have found no checkpoint and read from
 	// start_position, "earliest" here).
