@@ -42,34 +42,31 @@ func (s *healingStore) healed(ctx context.Context, err error) bool {
 	return true
 }
 
-func (s *healingStore) ClaimOwnership(ctx context.Context, want []azeventhubs.Ownership, o *azeventhubs.ClaimOwnershipOptions) ([]azeventhubs.Ownership, error) {
-	got, err := s.CheckpointStore.ClaimOwnership(ctx, want, o)
+// retried makes call, and once more when its failure was a missing
+// container that healed created again.
+func retried[T any](ctx context.Context, s *healingStore, call func() (T, error)) (T, error) {
+	v, err := call()
 	if s.healed(ctx, err) {
-		got, err = s.CheckpointStore.ClaimOwnership(ctx, want, o)
+		v, err = call()
 	}
-	return got, err
+	return v, err
+}
+
+func (s *healingStore) ClaimOwnership(ctx context.Context, want []azeventhubs.Ownership, o *azeventhubs.ClaimOwnershipOptions) ([]azeventhubs.Ownership, error) {
+	return retried(ctx, s, func() ([]azeventhubs.Ownership, error) { return s.CheckpointStore.ClaimOwnership(ctx, want, o) })
 }
 
 func (s *healingStore) ListCheckpoints(ctx context.Context, ns, hub, cg string, o *azeventhubs.ListCheckpointsOptions) ([]azeventhubs.Checkpoint, error) {
-	got, err := s.CheckpointStore.ListCheckpoints(ctx, ns, hub, cg, o)
-	if s.healed(ctx, err) {
-		got, err = s.CheckpointStore.ListCheckpoints(ctx, ns, hub, cg, o)
-	}
-	return got, err
+	return retried(ctx, s, func() ([]azeventhubs.Checkpoint, error) {
+		return s.CheckpointStore.ListCheckpoints(ctx, ns, hub, cg, o)
+	})
 }
 
 func (s *healingStore) ListOwnership(ctx context.Context, ns, hub, cg string, o *azeventhubs.ListOwnershipOptions) ([]azeventhubs.Ownership, error) {
-	got, err := s.CheckpointStore.ListOwnership(ctx, ns, hub, cg, o)
-	if s.healed(ctx, err) {
-		got, err = s.CheckpointStore.ListOwnership(ctx, ns, hub, cg, o)
-	}
-	return got, err
+	return retried(ctx, s, func() ([]azeventhubs.Ownership, error) { return s.CheckpointStore.ListOwnership(ctx, ns, hub, cg, o) })
 }
 
 func (s *healingStore) SetCheckpoint(ctx context.Context, cp azeventhubs.Checkpoint, o *azeventhubs.SetCheckpointOptions) error {
-	err := s.CheckpointStore.SetCheckpoint(ctx, cp, o)
-	if s.healed(ctx, err) {
-		err = s.CheckpointStore.SetCheckpoint(ctx, cp, o)
-	}
+	_, err := retried(ctx, s, func() (struct{}, error) { return struct{}{}, s.CheckpointStore.SetCheckpoint(ctx, cp, o) })
 	return err
 }
